@@ -1,0 +1,19 @@
+package dev.inlet.common.store;
+
+import dev.inlet.common.source.SourceEnvironment;
+import dev.inlet.common.source.SourceStatus;
+import dev.inlet.common.source.SourceType;
+import java.util.Optional;
+
+/** Listing filters; each absent one matches everything. */
+public record SourceFilter(Optional<SourceStatus> status, Optional<SourceType> type,
+                           Optional<SourceEnvironment> environment) {
+
+    public static SourceFilter none() {
+        return new SourceFilter(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    boolean isEmpty() {
+        return status.isEmpty() && type.isEmpty() && environment.isEmpty();
+    }
+}

@@ -1,0 +1,248 @@
+package dev.inlet.common.store;
+
+import static dev.inlet.common.store.Attributes.n;
+import static dev.inlet.common.store.Attributes.s;
+
+import dev.inlet.common.source.Source;
+import dev.inlet.common.source.SourceKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * Sources and their key items. Every change is one TransactWriteItems conditional on the source's version, so the
+ * source item and the key items that repeat its configuration never disagree, and of two concurrent changes one
+ * wins and the other gets a {@link VersionConflict}.
+ */
+public final class SourceRepository {
+
+    private static final int MAX_READS_PER_PAGE = 20;
+
+    private final DynamoDbClient dynamo;
+    private final String sourcesTable;
+    private final String keysTable;
+
+    public SourceRepository(DynamoDbClient dynamo, String sourcesTable, String keysTable) {
+        this.dynamo = dynamo;
+        this.sourcesTable = sourcesTable;
+        this.keysTable = keysTable;
+    }
+
+    /** Writes a new source and its first key; fails if either already exists. */
+    public void create(Source source) {
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().put(Put.builder()
+                .tableName(sourcesTable)
+                .item(SourceItems.sourceItem(source))
+                .conditionExpression("attribute_not_exists(id)")
+                .build()).build());
+        source.keys().forEach(key -> writes.add(putKey(source, key)));
+        transact(writes, "Source " + source.id() + " already exists");
+    }
+
+    public Optional<Source> find(String id) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b
+                .tableName(sourcesTable)
+                .key(Map.of("id", s(id)))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(SourceItems.fromItem(item));
+    }
+
+    /**
+     * Replaces {@code previous} with {@code next} if nobody changed it since it was read: the source item, a Put for
+     * each new key, the repeated configuration on each live key, and an immediate end for keys {@code next} dropped.
+     */
+    public void save(Source previous, Source next, Instant now) {
+        List<TransactWriteItem> writes = new ArrayList<>();
+        Update source = new Update()
+                .set(SourceItems.adminOwnedAttributes(next))
+                .setOrRemove("description", next.description().map(Attributes::s).orElse(null))
+                .setOrRemove("rate_limit_eps", next.rateLimitEps().map(Attributes::n).orElse(null));
+        String versionMatches = source.name("version") + " = " + source.value(n(previous.version()));
+        writes.add(TransactWriteItem.builder().update(u -> u
+                .tableName(sourcesTable)
+                .key(Map.of("id", s(next.id())))
+                .updateExpression(source.expression())
+                .conditionExpression(versionMatches)
+                .expressionAttributeNames(source.names())
+                .expressionAttributeValues(source.values())).build());
+
+        Set<String> previousKeys = previous.keys().stream().map(SourceKey::id).collect(Collectors.toSet());
+        Set<String> nextKeys = next.keys().stream().map(SourceKey::id).collect(Collectors.toSet());
+        for (SourceKey key : next.keys()) {
+            if (!previousKeys.contains(key.id())) {
+                writes.add(putKey(next, key));
+            } else if (key.isLiveAt(now)) {
+                writes.add(updateKey(next, key));
+            }
+        }
+        for (SourceKey key : previous.keys()) {
+            if (!nextKeys.contains(key.id()) && key.isLiveAt(now)) {
+                writes.add(updateKey(next, key.expiringAt(now)));
+            }
+        }
+        transact(writes, "Source " + next.id() + " was changed by another request");
+    }
+
+    /**
+     * A page of sources, newest first within a project (or in table order across projects when {@code projectId}
+     * is empty), filtered, continuing after {@code after} (a key from a previous page).
+     */
+    public Page<Source> list(Optional<String> projectId, SourceFilter filter, int limit,
+                             Optional<Map<String, String>> after) {
+        List<Source> found = new ArrayList<>();
+        Map<String, AttributeValue> start = after.map(SourceRepository::toKey).orElse(null);
+        Map<String, String> lastReturned = null;
+        boolean more = false;
+        int reads = 0;
+        do {
+            List<Map<String, AttributeValue>> items;
+            Map<String, AttributeValue> lastEvaluated;
+            if (projectId.isPresent()) {
+                QueryResponse response = dynamo.query(query(projectId.get(), filter, limit, start));
+                items = response.items();
+                lastEvaluated = response.hasLastEvaluatedKey() ? response.lastEvaluatedKey() : Map.of();
+            } else {
+                ScanResponse response = dynamo.scan(scan(filter, limit, start));
+                items = response.items();
+                lastEvaluated = response.hasLastEvaluatedKey() ? response.lastEvaluatedKey() : Map.of();
+            }
+            for (Map<String, AttributeValue> item : items) {
+                if (found.size() == limit) {
+                    more = true;
+                    break;
+                }
+                Source source = SourceItems.fromItem(item);
+                found.add(source);
+                lastReturned = projectId.isPresent()
+                        ? Map.of("id", source.id(), "project_id", source.projectId(),
+                        "created_key", SourceItems.createdKey(source))
+                        : Map.of("id", source.id());
+            }
+            start = lastEvaluated.isEmpty() ? null : lastEvaluated;
+            reads++;
+        } while (!more && found.size() < limit && start != null && reads < MAX_READS_PER_PAGE);
+
+        Optional<Map<String, String>> next;
+        if (more || (found.size() == limit && start != null)) {
+            next = Optional.of(lastReturned);
+        } else if (start != null) {
+            next = Optional.of(fromKey(start)); // read budget spent on filtered-out items: continue from there
+        } else {
+            next = Optional.empty();
+        }
+        return new Page<>(found, next);
+    }
+
+    private QueryRequest query(String projectId, SourceFilter filter, int limit, Map<String, AttributeValue> start) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        names.put("#project", "project_id");
+        values.put(":project", s(projectId));
+        QueryRequest.Builder request = QueryRequest.builder()
+                .tableName(sourcesTable)
+                .indexName(TableNames.BY_PROJECT_INDEX)
+                .keyConditionExpression("#project = :project")
+                .scanIndexForward(false)
+                .limit(filter.isEmpty() ? limit + 1 : 100)
+                .exclusiveStartKey(start);
+        filterExpression(filter, names, values).ifPresent(request::filterExpression);
+        return request.expressionAttributeNames(names).expressionAttributeValues(values).build();
+    }
+
+    private ScanRequest scan(SourceFilter filter, int limit, Map<String, AttributeValue> start) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        ScanRequest.Builder request = ScanRequest.builder()
+                .tableName(sourcesTable)
+                .consistentRead(true)
+                .limit(filter.isEmpty() ? limit + 1 : 100)
+                .exclusiveStartKey(start);
+        filterExpression(filter, names, values).ifPresent(request::filterExpression);
+        if (!names.isEmpty()) {
+            request.expressionAttributeNames(names).expressionAttributeValues(values);
+        }
+        return request.build();
+    }
+
+    private static Optional<String> filterExpression(SourceFilter filter, Map<String, String> names,
+                                                     Map<String, AttributeValue> values) {
+        List<String> terms = new ArrayList<>();
+        filter.status().ifPresent(v -> terms.add(equal("status", v.wireName(), names, values)));
+        filter.type().ifPresent(v -> terms.add(equal("source_type", v.wireName(), names, values)));
+        filter.environment().ifPresent(v -> terms.add(equal("environment", v.wireName(), names, values)));
+        return terms.isEmpty() ? Optional.empty() : Optional.of(String.join(" AND ", terms));
+    }
+
+    private static String equal(String attribute, String value, Map<String, String> names,
+                                Map<String, AttributeValue> values) {
+        names.put("#" + attribute, attribute);
+        values.put(":" + attribute, s(value));
+        return "#" + attribute + " = :" + attribute;
+    }
+
+    private TransactWriteItem putKey(Source source, SourceKey key) {
+        return TransactWriteItem.builder().put(Put.builder()
+                .tableName(keysTable)
+                .item(SourceItems.keyItem(source, key))
+                .conditionExpression("attribute_not_exists(key_hash)")
+                .build()).build();
+    }
+
+    private TransactWriteItem updateKey(Source source, SourceKey key) {
+        Update update = new Update()
+                .set(SourceItems.keyConfigAttributes(source))
+                .setOrRemove("rate_limit_eps", source.rateLimitEps().map(Attributes::n).orElse(null))
+                .setOrRemove("expires_at", key.expiresAt().map(Attributes::time).orElse(null))
+                .setOrRemove(TableNames.WRITE_KEYS_TTL_ATTRIBUTE,
+                        key.expiresAt().map(at -> n(SourceItems.purgeAt(at))).orElse(null));
+        return TransactWriteItem.builder().update(u -> u
+                .tableName(keysTable)
+                .key(Map.of("key_hash", s(key.hash())))
+                .updateExpression(update.expression())
+                .conditionExpression("attribute_exists(key_hash)")
+                .expressionAttributeNames(update.names())
+                .expressionAttributeValues(update.values())).build();
+    }
+
+    private void transact(List<TransactWriteItem> writes, String conflictMessage) {
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(writes));
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+            boolean conditionFailed = reasons.stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
+            boolean conflicting = reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
+            if (conditionFailed || conflicting) {
+                throw new VersionConflict(conflictMessage);
+            }
+            throw e;
+        }
+    }
+
+    private static Map<String, AttributeValue> toKey(Map<String, String> key) {
+        Map<String, AttributeValue> out = new HashMap<>();
+        key.forEach((name, value) -> out.put(name, s(value)));
+        return out;
+    }
+
+    private static Map<String, String> fromKey(Map<String, AttributeValue> key) {
+        Map<String, String> out = new HashMap<>();
+        key.forEach((name, value) -> out.put(name, value.s()));
+        return out;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.inlet.common.testing;
+
+import dev.inlet.common.config.AdminServices;
+import dev.inlet.common.config.SecretValues;
+import dev.inlet.localaws.DynamoDbLocal;
+import dev.inlet.localaws.FunctionEnvironment;
+import dev.inlet.localaws.LocalTables;
+import dev.inlet.localaws.ResolvedEnvironment;
+import dev.inlet.localaws.SamTemplate;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Real dependencies for handler and repository tests: the JVM's in-process DynamoDB Local with every table of
+ * template.yaml (under a prefix unique to the test class), each function's environment as the template declares it,
+ * fixed secrets and a clock the test moves.
+ */
+public final class AdminFixture {
+
+    public static final String ROOT_TOKEN = "inlet_root_test-token-0123456789abcdef";
+    public static final String PEPPER = "test-pepper-0123456789abcdef0123456789";
+
+    private static final SamTemplate TEMPLATE = SamTemplate.locate();
+
+    public final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+    public final DynamoDbClient dynamo = DynamoDbLocal.embedded();
+    public final Map<String, String> tables;
+
+    public AdminFixture(Class<?> testClass) {
+        this.tables = LocalTables.createAll(dynamo, TEMPLATE, LocalTables.uniquePrefix(testClass));
+    }
+
+    /** The services a function's no-arg constructor would build, from its template environment. */
+    public AdminServices servicesFor(String functionLogicalId) {
+        ResolvedEnvironment resolved = FunctionEnvironment.resolve(TEMPLATE, TEMPLATE.function(functionLogicalId),
+                tables, Map.of());
+        Map<String, String> environment = new HashMap<>(resolved.variables());
+        environment.put("AWS_REGION", "us-east-1");
+        return new AdminServices(dynamo, environment, SecretValues.fixed(PEPPER, ROOT_TOKEN), clock);
+    }
+
+    public String table(String logicalId) {
+        return tables.get(logicalId);
+    }
+
+    public static SamTemplate template() {
+        return TEMPLATE;
+    }
+}

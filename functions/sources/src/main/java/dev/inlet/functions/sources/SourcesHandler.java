@@ -1,0 +1,133 @@
+package dev.inlet.functions.sources;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inlet.common.auth.AdminAuthenticator;
+import dev.inlet.common.auth.Principal;
+import dev.inlet.common.config.AdminServices;
+import dev.inlet.common.config.Priming;
+import dev.inlet.common.config.RuntimeEnvironment;
+import dev.inlet.common.error.ApiError;
+import dev.inlet.common.http.ApiRequest;
+import dev.inlet.common.http.ApiResponses;
+import dev.inlet.common.http.Cursors;
+import dev.inlet.common.http.Json;
+import dev.inlet.common.http.Routes;
+import dev.inlet.common.source.NewSource;
+import dev.inlet.common.source.Source;
+import dev.inlet.common.source.SourceChanges;
+import dev.inlet.common.source.SourceEnvironment;
+import dev.inlet.common.source.SourceJson;
+import dev.inlet.common.source.SourceService;
+import dev.inlet.common.source.SourceStatus;
+import dev.inlet.common.source.SourceType;
+import dev.inlet.common.store.Page;
+import dev.inlet.common.store.SourceFilter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.crac.Core;
+import org.crac.Resource;
+
+/** Source CRUD: create, list, get and update event sources. Adapts API Gateway events to {@link SourceService}. */
+public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
+        Resource {
+
+    static final int DEFAULT_PAGE_SIZE = 50;
+    static final int MAX_PAGE_SIZE = 100;
+
+    private final AdminServices services;
+    private final AdminAuthenticator authenticator;
+    private final SourceService sources;
+    private final Cursors cursors;
+    private final Routes routes;
+
+    public SourcesHandler() {
+        this(AdminServices.fromEnvironment(RuntimeEnvironment.current()));
+        Core.getGlobalContext().register(this);
+    }
+
+    SourcesHandler(AdminServices services) {
+        this.services = services;
+        this.authenticator = services.authenticator();
+        this.sources = services.sourceService();
+        this.cursors = services.cursors();
+        this.routes = new Routes()
+                .on("POST /api/v1/events/write-keys", this::create)
+                .on("GET /api/v1/events/write-keys", this::list)
+                .on("GET /api/v1/events/write-keys/{id}", this::get)
+                .on("PATCH /api/v1/events/write-keys/{id}", this::update);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return routes.dispatch(event);
+    }
+
+    private APIGatewayV2HTTPResponse create(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        SourceService.Created created = sources.create(principal, NewSource.fromJson(request.jsonBody(false)));
+        return ApiResponses.json(201, SourceJson.withKey(created.source(), created.key()), Map.of(
+                "ETag", SourceJson.etag(created.source()),
+                "Location", "/api/v1/events/write-keys/" + created.source().id()));
+    }
+
+    private APIGatewayV2HTTPResponse list(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        SourceFilter filter = new SourceFilter(
+                enumParameter(request, "status", SourceStatus::fromWire, SourceStatus.allowedValues()),
+                enumParameter(request, "source_type", SourceType::fromWire, SourceType.allowedValues()),
+                enumParameter(request, "environment", SourceEnvironment::fromWire,
+                        SourceEnvironment.allowedValues()));
+        int limit = request.intQueryParameter("limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+        Page<Source> page = sources.list(principal, request.queryParameter("project_id"), filter, limit,
+                cursors.decode(request.queryParameter("cursor")));
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        page.items().forEach(source -> data.add(SourceJson.of(source)));
+        body.put("next_cursor", page.next().map(cursors::encode).orElse(null));
+        return ApiResponses.json(200, body);
+    }
+
+    private APIGatewayV2HTTPResponse get(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        Source source = sources.get(principal, request.pathParameter("id"));
+        return ApiResponses.json(200, SourceJson.of(source), Map.of("ETag", SourceJson.etag(source)));
+    }
+
+    private APIGatewayV2HTTPResponse update(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        Optional<Long> expectedVersion = request.header("if-match").map(value -> SourceJson.parseEtag(value)
+                .orElseThrow(() -> ApiError.of(400, "invalid_header",
+                        "If-Match must be an ETag this API returned, such as \"3\"")));
+        SourceChanges changes = SourceChanges.fromJson(request.jsonBody(false));
+        Source source = sources.update(principal, request.pathParameter("id"), changes, expectedVersion);
+        return ApiResponses.json(200, SourceJson.of(source), Map.of("ETag", SourceJson.etag(source)));
+    }
+
+    private static <T> Optional<T> enumParameter(ApiRequest request, String name,
+                                                 Function<String, Optional<T>> parse, String allowed) {
+        Optional<String> raw = request.queryParameter(name);
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(parse.apply(raw.get()).orElseThrow(() -> ApiError.invalidParameter(name,
+                "Query parameter '" + name + "' must be one of: " + allowed)));
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.run("unauthenticated request", () -> handleRequest(
+                Priming.unauthenticatedRequest("GET /api/v1/events/write-keys", null), null));
+        Priming.run("DynamoDB GetItem", () -> services.sources().find("wk_00000000000000000000"));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to refresh: no secret or random value is created before the snapshot.
+    }
+}

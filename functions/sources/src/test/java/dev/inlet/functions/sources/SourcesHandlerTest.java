@@ -1,0 +1,391 @@
+package dev.inlet.functions.sources;
+
+import static dev.inlet.common.testing.TestRequests.body;
+import static dev.inlet.common.testing.TestRequests.errorCode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.inlet.common.config.AdminServices;
+import dev.inlet.common.crypto.Ids;
+import dev.inlet.common.crypto.SecretHasher;
+import dev.inlet.common.crypto.Secrets;
+import dev.inlet.common.project.AdminToken;
+import dev.inlet.common.project.Project;
+import dev.inlet.common.source.WriteKeys;
+import dev.inlet.common.testing.AdminFixture;
+import dev.inlet.common.testing.TestRequests;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Source CRUD through the handler, against DynamoDB Local with the tables template.yaml declares. */
+class SourcesHandlerTest {
+
+    private static final String CREATE = "POST /api/v1/events/write-keys";
+    private static final String LIST = "GET /api/v1/events/write-keys";
+    private static final String GET = "GET /api/v1/events/write-keys/{id}";
+    private static final String PATCH = "PATCH /api/v1/events/write-keys/{id}";
+
+    private static AdminFixture fixture;
+    private static SourcesHandler handler;
+    private static String projectA;
+    private static String tokenA;
+    private static String tokenB;
+
+    @BeforeAll
+    static void setUp() {
+        fixture = new AdminFixture(SourcesHandlerTest.class);
+        AdminServices services = fixture.servicesFor("SourcesFunction");
+        handler = new SourcesHandler(services);
+        // Projects and tokens are the projects function's business; here they are seeded through the repositories.
+        projectA = seedProject("A");
+        tokenA = seedToken(projectA);
+        tokenB = seedToken(seedProject("B"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        fixture = null;
+    }
+
+    @Test
+    void createAnswers201WithTheReferenceFieldsAndTheKeyOnlyThere() {
+        APIGatewayV2HTTPResponse response = call(TestRequests.route(CREATE).bearer(tokenA).json("""
+                {"name":"Web App","source_type":"web","rate_limit_eps":500,
+                 "allowed_event_types":["track","identify","page"],
+                 "allowed_origins":["https://app.example.com","https://staging.example.com"],
+                 "environment":"production","description":"Marketing site"}"""));
+        assertEquals(201, response.getStatusCode(), response.getBody());
+        JsonNode source = body(response);
+        assertTrue(Ids.looksLike(source.get("id").asText(), Ids.SOURCE));
+        assertEquals("Web App", source.get("name").asText());
+        String key = source.get("key").asText();
+        assertTrue(WriteKeys.isWellFormed(key), key);
+        assertTrue(key.startsWith("inlet_live_pk_"), "production web source gets a live publishable key");
+        assertTrue(key.startsWith(source.get("key_prefix").asText()));
+        assertEquals("web", source.get("source_type").asText());
+        assertEquals("production", source.get("environment").asText());
+        assertEquals("Marketing site", source.get("description").asText());
+        assertEquals(projectA, source.get("project_id").asText());
+        assertEquals(500, source.get("rate_limit_eps").asInt());
+        assertEquals(List.of("track", "identify", "page"), strings(source.get("allowed_event_types")));
+        assertEquals(List.of("https://app.example.com", "https://staging.example.com"),
+                strings(source.get("allowed_origins")));
+        assertEquals("active", source.get("status").asText());
+        assertEquals("2026-11-22T10:00:00Z", source.get("created_at").asText());
+        assertEquals("2026-11-22T10:00:00Z", source.get("updated_at").asText());
+        assertTrue(source.get("last_event_at").isNull());
+        assertEquals("\"1\"", response.getHeaders().get("ETag"));
+
+        JsonNode fetched = body(call(TestRequests.route(GET).bearer(tokenA).path("id", source.get("id").asText())));
+        assertFalse(fetched.has("key"), "the key is shown only in the creation answer");
+        assertEquals(source.get("key_prefix"), fetched.get("key_prefix"));
+    }
+
+    @Test
+    void createAppliesDefaults() {
+        JsonNode source = body(create(tokenA, "{\"name\":\"Backend\",\"source_type\":\"server\"}"));
+        assertEquals(List.of("track", "identify", "page", "screen", "group", "alias"),
+                strings(source.get("allowed_event_types")));
+        assertEquals(List.of(), strings(source.get("allowed_origins")));
+        assertTrue(source.get("rate_limit_eps").isNull(), "null means the plan default");
+        assertEquals("production", source.get("environment").asText());
+        assertTrue(source.get("description").isNull());
+        assertTrue(source.get("key").asText().startsWith("inlet_live_sk_"));
+    }
+
+    @Test
+    void stagingSourcesGetTestKeys() {
+        JsonNode source = body(create(tokenA,
+                "{\"name\":\"Worker\",\"source_type\":\"worker\",\"environment\":\"staging\"}"));
+        assertTrue(source.get("key").asText().startsWith("inlet_test_sk_"));
+    }
+
+    @Test
+    void rootCreatesInTheDefaultProjectOrANamedOne() {
+        JsonNode inDefault = body(create(AdminFixture.ROOT_TOKEN, "{\"name\":\"R\",\"source_type\":\"other\"}"));
+        assertEquals(Project.DEFAULT_ID, inDefault.get("project_id").asText());
+        JsonNode named = body(create(AdminFixture.ROOT_TOKEN,
+                "{\"name\":\"R\",\"source_type\":\"other\",\"project_id\":\"" + projectA + "\"}"));
+        assertEquals(projectA, named.get("project_id").asText());
+        APIGatewayV2HTTPResponse unknown = create(AdminFixture.ROOT_TOKEN,
+                "{\"name\":\"R\",\"source_type\":\"other\",\"project_id\":\"prj_00000000000000000000\"}");
+        assertEquals(422, unknown.getStatusCode());
+        assertEquals("project_id", body(unknown).at("/error/field").asText());
+    }
+
+    @Test
+    void validationNamesTheFieldAndTheRule() {
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"colour\":1}"),
+                400, "unknown_field", "colour");
+        assertRefused(create(tokenA, "{\"name\":\"\",\"source_type\":\"web\"}"), 422, "invalid_value", "name");
+        assertRefused(create(tokenA, "{\"name\":\"" + "n".repeat(101) + "\",\"source_type\":\"web\"}"),
+                422, "invalid_value", "name");
+        assertRefused(create(tokenA, "{\"name\":7,\"source_type\":\"web\"}"), 400, "invalid_type", "name");
+        assertRefused(create(tokenA, "{\"source_type\":\"web\"}"), 422, "missing_field", "name");
+        assertRefused(create(tokenA, "{\"name\":\"x\"}"), 422, "missing_field", "source_type");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"fridge\"}"),
+                422, "invalid_value", "source_type");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"environment\":\"prod\"}"),
+                422, "invalid_value", "environment");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"allowed_event_types\":[\"click\"]}"),
+                422, "invalid_value", "allowed_event_types[0]");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"allowed_event_types\":[]}"),
+                422, "invalid_value", "allowed_event_types");
+        assertRefused(create(tokenA,
+                        "{\"name\":\"x\",\"source_type\":\"web\",\"allowed_origins\":[\"https://a.com\",\"a.com\"]}"),
+                422, "invalid_value", "allowed_origins[1]");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"rate_limit_eps\":0}"),
+                422, "invalid_value", "rate_limit_eps");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"rate_limit_eps\":1.5}"),
+                400, "invalid_type", "rate_limit_eps");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"name\":\"y\",\"source_type\":\"web\"}"),
+                400, "invalid_json", null);
+        assertRefused(create(tokenA, "{\"name\":"), 400, "invalid_json", null);
+        assertRefused(create(tokenA, "[]"), 400, "invalid_json", null);
+        assertRefused(call(TestRequests.route(CREATE).bearer(tokenA).header("content-type", "text/plain")
+                .body("{\"name\":\"x\",\"source_type\":\"web\"}")), 415, "unsupported_media_type", null);
+    }
+
+    @Test
+    void adminRoutesNeedAValidBearerToken() {
+        APIGatewayV2HTTPResponse none = call(TestRequests.route(LIST));
+        assertRefused(none, 401, "unauthorized", null);
+        assertEquals("Bearer realm=\"inlet\"", none.getHeaders().get("WWW-Authenticate"));
+        assertRefused(call(TestRequests.route(LIST).bearer("wrong")), 401, "unauthorized", null);
+        assertRefused(call(TestRequests.route(LIST).header("authorization", "Basic " + AdminFixture.ROOT_TOKEN)),
+                401, "unauthorized", null);
+        String madeUp = Secrets.generate(AdminToken.TOKEN_PREFIX);
+        assertRefused(call(TestRequests.route(LIST).bearer(madeUp)), 401, "unauthorized", null);
+    }
+
+    @Test
+    void anotherProjectsSourceDoesNotExistForAProjectToken() {
+        String id = body(create(tokenA, "{\"name\":\"Mine\",\"source_type\":\"web\"}")).get("id").asText();
+        assertRefused(call(TestRequests.route(GET).bearer(tokenB).path("id", id)), 404, "not_found", null);
+        assertRefused(call(TestRequests.route(PATCH).bearer(tokenB).path("id", id).json("{\"name\":\"Theirs\"}")),
+                404, "not_found", null);
+        JsonNode listed = body(call(TestRequests.route(LIST).bearer(tokenB).query("limit", "100")));
+        listed.get("data").forEach(s -> assertNotEquals(id, s.get("id").asText()));
+        JsonNode asked = body(call(TestRequests.route(LIST).bearer(tokenB).query("project_id", projectA)));
+        assertEquals(0, asked.get("data").size(), "naming another project lists nothing");
+        assertEquals("Mine", body(call(TestRequests.route(GET).bearer(tokenA).path("id", id))).get("name").asText());
+        assertEquals("Mine", body(call(TestRequests.route(GET).bearer(AdminFixture.ROOT_TOKEN).path("id", id)))
+                .get("name").asText(), "root sees every project");
+    }
+
+    @Test
+    void unknownOrMalformedIdsAre404() {
+        assertRefused(call(TestRequests.route(GET).bearer(tokenA).path("id", "wk_00000000000000000000")),
+                404, "not_found", null);
+        assertRefused(call(TestRequests.route(GET).bearer(tokenA).path("id", "../../etc")), 404, "not_found", null);
+    }
+
+    @Test
+    void listPaginatesNewestFirstWithFiltersAndNeverShowsKeys() {
+        String project = seedProject("Paging");
+        String token = seedToken(project);
+        Set<String> created = new HashSet<>();
+        for (int i = 0; i < 7; i++) {
+            fixture.clock.advance(java.time.Duration.ofSeconds(1));
+            String type = i % 2 == 0 ? "web" : "server";
+            created.add(body(create(token, "{\"name\":\"S" + i + "\",\"source_type\":\"" + type + "\"}"))
+                    .get("id").asText());
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            TestRequests request = TestRequests.route(LIST).bearer(token).query("limit", "3");
+            if (cursor != null) {
+                request.query("cursor", cursor);
+            }
+            JsonNode page = body(call(request));
+            page.get("data").forEach(s -> {
+                assertFalse(s.has("key"));
+                seen.add(s.get("name").asText());
+            });
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+            pages++;
+        } while (cursor != null && pages < 10);
+        assertEquals(List.of("S6", "S5", "S4", "S3", "S2", "S1", "S0"), seen);
+        assertEquals(3, pages);
+
+        JsonNode servers = body(call(TestRequests.route(LIST).bearer(token).query("source_type", "server")
+                .query("limit", "2")));
+        assertEquals(2, servers.get("data").size());
+        servers.get("data").forEach(s -> assertEquals("server", s.get("source_type").asText()));
+        JsonNode rest = body(call(TestRequests.route(LIST).bearer(token).query("source_type", "server")
+                .query("limit", "2").query("cursor", servers.get("next_cursor").asText())));
+        assertEquals(1, rest.get("data").size());
+        assertTrue(rest.get("next_cursor").isNull());
+
+        assertRefused(call(TestRequests.route(LIST).bearer(token).query("status", "sleeping")),
+                400, "invalid_parameter", "status");
+        assertRefused(call(TestRequests.route(LIST).bearer(token).query("limit", "1000")),
+                400, "invalid_parameter", "limit");
+        assertRefused(call(TestRequests.route(LIST).bearer(token).query("cursor", "forged.cursor")),
+                400, "invalid_parameter", "cursor");
+        String otherProjectsCursor = body(call(TestRequests.route(LIST).bearer(tokenA).query("limit", "1")))
+                .get("next_cursor").asText();
+        assertRefused(call(TestRequests.route(LIST).bearer(token).query("cursor", otherProjectsCursor)),
+                400, "invalid_parameter", "cursor");
+    }
+
+    @Test
+    void patchChangesOnlyWhatItNamesAndBumpsTheVersion() {
+        JsonNode source = body(create(tokenA, """
+                {"name":"Web","source_type":"web","description":"d","rate_limit_eps":100,
+                 "allowed_origins":["https://a.example.com"]}"""));
+        String id = source.get("id").asText();
+        fixture.clock.advance(java.time.Duration.ofMinutes(1));
+        APIGatewayV2HTTPResponse response = call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
+                .json("{\"name\":\"Web (prod)\",\"rate_limit_eps\":null,\"description\":null,"
+                        + "\"allowed_origins\":[\"https://*.Example.com\"]}"));
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        JsonNode updated = body(response);
+        assertEquals("Web (prod)", updated.get("name").asText());
+        assertTrue(updated.get("rate_limit_eps").isNull());
+        assertTrue(updated.get("description").isNull());
+        assertEquals(List.of("https://*.example.com"), strings(updated.get("allowed_origins")));
+        assertEquals(source.get("allowed_event_types"), updated.get("allowed_event_types"));
+        assertEquals(2, updated.get("version").asInt());
+        assertEquals("2026-11-22T10:01:00Z".compareTo(updated.get("updated_at").asText()) <= 0, true);
+        assertEquals(source.get("created_at"), updated.get("created_at"));
+
+        // The key item repeats the configuration ingestion enforces; it must follow the change.
+        var keyItem = keyItemOf(source);
+        assertEquals(List.of("https://*.example.com"),
+                keyItem.get("allowed_origins").l().stream().map(AttributeValue::s).toList());
+        assertFalse(keyItem.containsKey("rate_limit_eps"));
+        assertEquals("2", keyItem.get("source_version").n());
+
+        assertRefused(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id).json("{\"nmae\":\"x\"}")),
+                400, "unknown_field", "nmae");
+        assertRefused(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id).json("{\"source_type\":\"x\"}")),
+                400, "read_only_field", "source_type");
+        assertRefused(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
+                .json("{\"allowed_origins\":[\"not a url\"]}")), 422, "invalid_value", "allowed_origins[0]");
+    }
+
+    @Test
+    void ifMatchGuardsAgainstLostUpdates() {
+        String id = body(create(tokenA, "{\"name\":\"Guarded\",\"source_type\":\"web\"}")).get("id").asText();
+        assertEquals(200, call(TestRequests.route(PATCH).bearer(tokenA).path("id", id).header("if-match", "\"1\"")
+                .json("{\"name\":\"First\"}")).getStatusCode());
+        APIGatewayV2HTTPResponse stale = call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
+                .header("if-match", "\"1\"").json("{\"name\":\"Second\"}"));
+        assertRefused(stale, 412, "precondition_failed", null);
+        assertEquals("First", body(call(TestRequests.route(GET).bearer(tokenA).path("id", id))).get("name").asText());
+    }
+
+    @Test
+    void concurrentPatchesNeverSilentlyOverwriteEachOther() throws Exception {
+        String id = body(create(tokenA, "{\"name\":\"Raced\",\"source_type\":\"web\"}")).get("id").asText();
+        int writers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<APIGatewayV2HTTPResponse>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            String name = "Writer " + i;
+            results.add(pool.submit(() -> {
+                start.await();
+                return call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
+                        .json("{\"name\":\"" + name + "\"}"));
+            }));
+        }
+        start.countDown();
+        int won = 0;
+        List<String> winners = new ArrayList<>();
+        for (Future<APIGatewayV2HTTPResponse> result : results) {
+            APIGatewayV2HTTPResponse response = result.get();
+            if (response.getStatusCode() == 200) {
+                won++;
+                winners.add(body(response).get("name").asText());
+            } else {
+                assertRefused(response, 409, "version_conflict", null);
+            }
+        }
+        pool.shutdown();
+        JsonNode stored = body(call(TestRequests.route(GET).bearer(tokenA).path("id", id)));
+        assertEquals(1 + won, stored.get("version").asInt(), "every success is one version, none lost");
+        assertTrue(won >= 1);
+        assertTrue(winners.contains(stored.get("name").asText()));
+    }
+
+    @Test
+    void noTableHoldsAFullKey() {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            keys.add(body(create(tokenA, "{\"name\":\"Scan " + i + "\",\"source_type\":\"mobile\"}"))
+                    .get("key").asText());
+        }
+        for (String table : fixture.tables.values()) {
+            String dump = fixture.dynamo.scan(b -> b.tableName(table)).items().toString();
+            for (String key : keys) {
+                assertFalse(dump.contains(key), "table " + table + " holds a full key");
+                assertFalse(dump.contains(key.substring(20)), "table " + table + " holds the key's secret part");
+            }
+            assertFalse(dump.contains(tokenA), "table " + table + " holds a full admin token");
+        }
+    }
+
+    private static java.util.Map<String, AttributeValue> keyItemOf(JsonNode createdSource) {
+        String hash = SecretHasher.withPepper(AdminFixture.PEPPER).hash(createdSource.get("key").asText());
+        return fixture.dynamo.getItem(b -> b.tableName(fixture.table("WriteKeysTable"))
+                .key(java.util.Map.of("key_hash", AttributeValue.fromS(hash)))).item();
+    }
+
+    private static APIGatewayV2HTTPResponse create(String token, String json) {
+        return call(TestRequests.route(CREATE).bearer(token).json(json));
+    }
+
+    private static APIGatewayV2HTTPResponse call(TestRequests request) {
+        return handler.handleRequest(request.build(), null);
+    }
+
+    private static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code, String field) {
+        assertEquals(status, response.getStatusCode(), response.getBody());
+        assertEquals(code, errorCode(response), response.getBody());
+        assertFalse(body(response).at("/error/message").asText().isBlank());
+        if (field != null) {
+            assertEquals(field, body(response).at("/error/field").asText(), response.getBody());
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    private static String seedProject(String name) {
+        Project project = new Project(Ids.newId(Ids.PROJECT), name, Instant.parse("2026-11-01T00:00:00Z"));
+        fixture.servicesFor("ProjectsFunction").projects().createIfAbsent(project);
+        return project.id();
+    }
+
+    private static String seedToken(String projectId) {
+        String token = Secrets.generate(AdminToken.TOKEN_PREFIX);
+        SecretHasher hasher = SecretHasher.withPepper(AdminFixture.PEPPER);
+        fixture.servicesFor("ProjectsFunction").adminTokens().create(new AdminToken(Ids.newId(Ids.ADMIN_TOKEN),
+                hasher.hash(token), Secrets.displayPrefix(token, AdminToken.TOKEN_PREFIX), projectId, "test",
+                Instant.parse("2026-11-01T00:00:00Z"), Optional.empty()));
+        return token;
+    }
+}
