@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -28,7 +29,9 @@ public final class SourceService {
 
     public static final int DEFAULT_GRACE_HOURS = 24;
     public static final int MAX_GRACE_HOURS = 168;
-    private static final int ATTEMPTS_AGAINST_CONCURRENT_CHANGES = 3;
+    private static final int ROTATE_ATTEMPTS = 3;
+    /** Revocation is the emergency brake: it retries harder than anything it races with. */
+    private static final int REVOKE_ATTEMPTS = 10;
 
     private final SourceRepository sources;
     private final ProjectRepository projects;
@@ -128,7 +131,7 @@ public final class SourceService {
         }
         WriteKeys.NewKey[] issued = new WriteKeys.NewKey[1];
         Source[] before = new Source[1];
-        Source after = changeWithRetry(principal, id, (current) -> {
+        Source after = changeWithRetry(principal, id, ROTATE_ATTEMPTS, current -> {
             if (current.status() == SourceStatus.REVOKED) {
                 throw revoked();
             }
@@ -155,13 +158,13 @@ public final class SourceService {
 
     /** Revokes the source and all its keys, immediately and for good. Revoking again changes nothing. */
     public Source revoke(Principal principal, String id) {
-        return changeWithRetry(principal, id, current -> current.status() == SourceStatus.REVOKED
+        return changeWithRetry(principal, id, REVOKE_ATTEMPTS, current -> current.status() == SourceStatus.REVOKED
                 ? current
                 : current.withStatus(SourceStatus.REVOKED, clock.instant()));
     }
 
-    /** Reads, changes and writes conditionally, re-reading after a concurrent change (bounded). */
-    private Source changeWithRetry(Principal principal, String id, Function<Source, Source> change) {
+    /** Reads, changes and writes conditionally, re-reading after a concurrent change (bounded, with jitter). */
+    private Source changeWithRetry(Principal principal, String id, int attempts, Function<Source, Source> change) {
         for (int attempt = 1; ; attempt++) {
             Source current = visible(principal, id);
             Source next = change.apply(current);
@@ -172,11 +175,21 @@ public final class SourceService {
                 sources.save(current, next, clock.instant());
                 return next;
             } catch (VersionConflict e) {
-                if (attempt == ATTEMPTS_AGAINST_CONCURRENT_CHANGES) {
+                if (attempt == attempts) {
                     throw ApiError.conflict("version_conflict",
                             "The source is being changed by other requests; retry");
                 }
+                pause(attempt);
             }
+        }
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.conflict("version_conflict", "Interrupted while retrying; retry");
         }
     }
 

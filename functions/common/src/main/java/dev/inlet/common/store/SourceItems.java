@@ -97,6 +97,7 @@ final class SourceItems {
         item.put("project_id", s(source.projectId()));
         item.put("source_type", s(source.type().wireName()));
         item.put("created_at", time(key.createdAt()));
+        source.rateLimitEps().ifPresent(r -> item.put("rate_limit_eps", n(r)));
         key.expiresAt().ifPresent(at -> {
             item.put("expires_at", time(at));
             item.put(TableNames.WRITE_KEYS_TTL_ATTRIBUTE, n(purgeAt(at)));
@@ -104,7 +105,10 @@ final class SourceItems {
         return item;
     }
 
-    /** The source configuration repeated on each key item; rewritten on every change of the source. */
+    /**
+     * The source configuration repeated on each key item; rewritten on every change of the source. The optional
+     * rate_limit_eps is set or removed by the caller.
+     */
     static Map<String, AttributeValue> keyConfigAttributes(Source source) {
         Map<String, AttributeValue> item = new LinkedHashMap<>();
         item.put("source_status", s(source.status().wireName()));
@@ -112,7 +116,6 @@ final class SourceItems {
         item.put("allowed_event_types", strings(eventTypes(source.allowedEventTypes())));
         item.put("allowed_origins", strings(source.allowedOrigins()));
         item.put("source_version", n(source.version()));
-        source.rateLimitEps().ifPresent(r -> item.put("rate_limit_eps", n(r)));
         return item;
     }
 

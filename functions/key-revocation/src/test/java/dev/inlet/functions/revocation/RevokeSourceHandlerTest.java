@@ -1,0 +1,163 @@
+package dev.inlet.functions.revocation;
+
+import static dev.inlet.common.testing.TestRequests.body;
+import static dev.inlet.common.testing.TestRequests.errorCode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.inlet.common.auth.Principal;
+import dev.inlet.common.crypto.SecretHasher;
+import dev.inlet.common.error.ApiError;
+import dev.inlet.common.source.EventType;
+import dev.inlet.common.source.NewSource;
+import dev.inlet.common.source.Source;
+import dev.inlet.common.source.SourceChanges;
+import dev.inlet.common.source.SourceEnvironment;
+import dev.inlet.common.source.SourceService;
+import dev.inlet.common.source.SourceStatus;
+import dev.inlet.common.source.SourceType;
+import dev.inlet.common.testing.AdminFixture;
+import dev.inlet.common.testing.TestRequests;
+import dev.inlet.common.http.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Revocation through the handler, against DynamoDB Local. */
+class RevokeSourceHandlerTest {
+
+    private static final String REVOKE = "POST /api/v1/events/write-keys/{id}/revoke";
+
+    private static AdminFixture fixture;
+    private static RevokeSourceHandler handler;
+    private static SourceService sources;
+
+    @BeforeAll
+    static void setUp() {
+        fixture = new AdminFixture(RevokeSourceHandlerTest.class);
+        handler = new RevokeSourceHandler(fixture.servicesFor("KeyRevocationFunction"));
+        sources = fixture.servicesFor("SourcesFunction").sourceService();
+    }
+
+    @Test
+    void revocationMarksTheSourceAndEveryLiveKeyRevoked() {
+        SourceService.Created created = newSource();
+        SourceService.Rotated rotated = fixture.servicesFor("KeyRotationFunction").sourceService()
+                .rotate(Principal.root(), created.source().id(), 24);
+        APIGatewayV2HTTPResponse response = revoke(created.source().id());
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals("revoked", body(response).get("status").asText());
+        assertFalse(body(response).has("key"));
+        assertEquals("revoked", keyItem(created.key()).get("source_status").s(), "the key in grace too");
+        assertEquals("revoked", keyItem(rotated.key()).get("source_status").s());
+
+        APIGatewayV2HTTPResponse again = revoke(created.source().id());
+        assertEquals(200, again.getStatusCode(), "revoking again is harmless");
+        assertEquals(body(response).get("version"), body(again).get("version"));
+    }
+
+    @Test
+    void aRevokedSourceCannotBeChangedAgain() {
+        SourceService.Created created = newSource();
+        revoke(created.source().id());
+        ApiError patch = expectError(() -> sources.update(Principal.root(), created.source().id(),
+                SourceChanges.fromJson(Json.parse("{\"name\":\"back\"}")), Optional.empty()));
+        assertEquals(409, patch.status());
+        assertEquals("source_revoked", patch.code());
+    }
+
+    @Test
+    void anotherProjectsTokenCannotRevoke() {
+        SourceService.Created created = newSource();
+        assertEquals(401, handler.handleRequest(TestRequests.route(REVOKE).path("id", created.source().id())
+                .build(), null).getStatusCode());
+        APIGatewayV2HTTPResponse unknown = revoke("wk_00000000000000000000");
+        assertEquals(404, unknown.getStatusCode());
+        assertEquals("not_found", errorCode(unknown));
+        assertEquals(400, handler.handleRequest(TestRequests.route(REVOKE).bearer(AdminFixture.ROOT_TOKEN)
+                .path("id", created.source().id()).json("{\"why\":1}").build(), null).getStatusCode());
+    }
+
+    @Test
+    void concurrentRotateAndRevokeNeverLeaveALiveKeyOnARevokedSource() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            SourceService.Created created = newSource();
+            String id = created.source().id();
+            SourceService rotation = fixture.servicesFor("KeyRotationFunction").sourceService();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<String>> rotations = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                rotations.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        return rotation.rotate(Principal.root(), id, 24).key();
+                    } catch (ApiError refused) {
+                        return null; // 409: revoked first, or lost to the other rotations
+                    }
+                }));
+            }
+            Future<APIGatewayV2HTTPResponse> revocation = pool.submit(() -> {
+                start.await();
+                return revoke(id);
+            });
+            start.countDown();
+            assertEquals(200, revocation.get().getStatusCode(), revocation.get().getBody());
+            List<String> keys = new ArrayList<>(List.of(created.key()));
+            for (Future<String> r : rotations) {
+                if (r.get() != null) {
+                    keys.add(r.get());
+                }
+            }
+            pool.shutdown();
+            Source stored = sources.get(Principal.root(), id);
+            assertEquals(SourceStatus.REVOKED, stored.status());
+            for (String key : keys) {
+                Map<String, AttributeValue> item = keyItem(key);
+                boolean ended = item.containsKey("expires_at")
+                        && !fixture.clock.instant().isBefore(java.time.Instant.parse(item.get("expires_at").s()));
+                assertNotEquals("active", ended ? "ended" : item.get("source_status").s(),
+                        "a key issued before or during revocation stays usable");
+            }
+        }
+    }
+
+    private static ApiError expectError(Executable call) {
+        try {
+            call.execute();
+        } catch (ApiError e) {
+            return e;
+        } catch (Throwable t) {
+            throw new AssertionError("expected an ApiError", t);
+        }
+        throw new AssertionError("expected an ApiError, got success");
+    }
+
+    private static SourceService.Created newSource() {
+        return sources.create(Principal.root(), new NewSource("Revocable", SourceType.WEB,
+                SourceEnvironment.STAGING, Optional.empty(), Optional.empty(),
+                java.util.EnumSet.of(EventType.TRACK), List.of("https://app.example.com"), Optional.empty()));
+    }
+
+    private static APIGatewayV2HTTPResponse revoke(String id) {
+        return handler.handleRequest(TestRequests.route(REVOKE).bearer(AdminFixture.ROOT_TOKEN).path("id", id)
+                .build(), null);
+    }
+
+    private static Map<String, AttributeValue> keyItem(String key) {
+        String hash = SecretHasher.withPepper(AdminFixture.PEPPER).hash(key);
+        return fixture.dynamo.getItem(b -> b.tableName(fixture.table("WriteKeysTable"))
+                .key(Map.of("key_hash", AttributeValue.fromS(hash)))).item();
+    }
+}

@@ -1,0 +1,360 @@
+package dev.inlet.localruntime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.inlet.localaws.DynamoDbLocal;
+import dev.inlet.localaws.DynamoDbLocalServer;
+import dev.inlet.localaws.FunctionDefinition;
+import dev.inlet.localaws.FunctionEnvironment;
+import dev.inlet.localaws.HttpRoute;
+import dev.inlet.localaws.LocalTables;
+import dev.inlet.localaws.ResolvedEnvironment;
+import dev.inlet.localaws.SamTemplate;
+
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The whole API on a laptop: DynamoDB Local (or an external DynamoDB), the template's tables, every function of
+ * template.yaml constructed once with its template environment, and an API-Gateway-like HTTP front on 127.0.0.1.
+ */
+public final class LocalRuntime implements AutoCloseable {
+
+    static final String DEFAULT_REGION = "us-east-1";
+
+    private final SamTemplate template;
+    private final HttpFront front;
+    private final Optional<DynamoDbLocalServer> dynamoDbServer;
+    private final DynamoDbClient dynamoDb;
+    private final URI dynamoDbEndpoint;
+    private final Map<String, String> tableNames;
+    private final Map<String, LocalSecrets.Secret> secrets;
+    private final List<LambdaFunction> functions;
+    private final Options options;
+
+    private LocalRuntime(Builder parts) {
+        this.template = parts.template;
+        this.front = parts.front;
+        this.dynamoDbServer = Optional.ofNullable(parts.dynamoDbServer);
+        this.dynamoDb = parts.dynamoDb;
+        this.dynamoDbEndpoint = parts.dynamoDbEndpoint;
+        this.tableNames = parts.tableNames;
+        this.secrets = parts.secrets;
+        this.functions = List.copyOf(parts.functions);
+        this.options = parts.options;
+    }
+
+    /**
+     * How to start. {@link #defaults()} is what the command line starts from; {@link #forTests()} picks a free port,
+     * keeps everything in memory, ignores the process environment and logs no requests.
+     *
+     * @param environment where secrets and AWS_REGION are looked up (the process environment by default)
+     * @param secrets     fixed secret values, winning over the environment and the data directory
+     */
+    public record Options(int port,
+                          Optional<Path> dataDir,
+                          Optional<URI> dynamoDbEndpoint,
+                          Map<String, String> secrets,
+                          Map<String, String> environment,
+                          Optional<Path> templateFile,
+                          String tablePrefix,
+                          Map<String, String> parameterOverrides,
+                          boolean logRequests) {
+
+        public Options {
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(dynamoDbEndpoint, "dynamoDbEndpoint");
+            secrets = Map.copyOf(secrets);
+            environment = Map.copyOf(environment);
+            Objects.requireNonNull(templateFile, "templateFile");
+            Objects.requireNonNull(tablePrefix, "tablePrefix");
+            parameterOverrides = Map.copyOf(parameterOverrides);
+        }
+
+        public static Options defaults() {
+            return new Options(CommandLine.DEFAULT_PORT, Optional.empty(), Optional.empty(), Map.of(), System.getenv(),
+                    Optional.empty(), "", Map.of(), true);
+        }
+
+        public static Options forTests() {
+            return defaults().withPort(0).withEnvironment(Map.of()).withRequestLog(false);
+        }
+
+        public Options withPort(int port) {
+            return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, tablePrefix,
+                    parameterOverrides, logRequests);
+        }
+
+        public Options withDataDir(Path dir) {
+            return new Options(port, Optional.of(dir), dynamoDbEndpoint, secrets, environment, templateFile,
+                    tablePrefix, parameterOverrides, logRequests);
+        }
+
+        public Options withDynamoDbEndpoint(URI endpoint) {
+            return new Options(port, dataDir, Optional.of(endpoint), secrets, environment, templateFile, tablePrefix,
+                    parameterOverrides, logRequests);
+        }
+
+        public Options withSecret(String name, String value) {
+            Map<String, String> more = new LinkedHashMap<>(secrets);
+            more.put(name, value);
+            return new Options(port, dataDir, dynamoDbEndpoint, more, environment, templateFile, tablePrefix,
+                    parameterOverrides, logRequests);
+        }
+
+        public Options withEnvironment(Map<String, String> variables) {
+            return new Options(port, dataDir, dynamoDbEndpoint, secrets, variables, templateFile, tablePrefix,
+                    parameterOverrides, logRequests);
+        }
+
+        public Options withTemplate(Path file) {
+            return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, Optional.of(file), tablePrefix,
+                    parameterOverrides, logRequests);
+        }
+
+        /** Table names become prefix + logical id: lets several runtimes share one DynamoDB. */
+        public Options withTablePrefix(String prefix) {
+            return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, prefix,
+                    parameterOverrides, logRequests);
+        }
+
+        public Options withParameterOverrides(Map<String, String> overrides) {
+            return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, tablePrefix,
+                    overrides, logRequests);
+        }
+
+        public Options withRequestLog(boolean enabled) {
+            return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, tablePrefix,
+                    parameterOverrides, enabled);
+        }
+    }
+
+    public static void main(String[] args) {
+        CommandLine commandLine;
+        try {
+            commandLine = CommandLine.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(CommandLine.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (commandLine.help()) {
+            System.out.print(CommandLine.USAGE);
+            return;
+        }
+        LocalRuntime runtime = start(commandLine.options());
+        Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "inlet-shutdown"));
+        System.out.println(runtime.banner());
+        // The HTTP server's dispatcher thread keeps the JVM alive until Ctrl+C.
+    }
+
+    public static LocalRuntime start(Options options) {
+        Builder parts = new Builder(options);
+        try {
+            parts.start();
+            return new LocalRuntime(parts);
+        } catch (RuntimeException | IOException e) {
+            parts.closeStarted();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("local runtime failed to start: " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    public URI baseUri() {
+        return front.baseUri();
+    }
+
+    public URI dynamoDbEndpoint() {
+        return dynamoDbEndpoint;
+    }
+
+    /** A client to the runtime's DynamoDB (closed with the runtime). */
+    public DynamoDbClient dynamoDb() {
+        return dynamoDb;
+    }
+
+    public String tableName(String logicalId) {
+        String name = tableNames.get(logicalId);
+        if (name == null) {
+            throw new IllegalArgumentException("no table " + logicalId + " in the template");
+        }
+        return name;
+    }
+
+    /** Logical id to local table name. */
+    public Map<String, String> tableNames() {
+        return tableNames;
+    }
+
+    /** The root admin token the functions accept ({@code Authorization: Bearer ...}). */
+    public String adminToken() {
+        LocalSecrets.Secret token = secrets.get(LocalSecrets.ADMIN_TOKEN);
+        if (token == null) {
+            throw new IllegalStateException("no function of the template needs an " + LocalSecrets.ADMIN_TOKEN);
+        }
+        return token.value();
+    }
+
+    public SamTemplate template() {
+        return template;
+    }
+
+    public List<LambdaFunction> functions() {
+        return functions;
+    }
+
+    @Override
+    public void close() {
+        front.close();
+        if (dynamoDbServer.isPresent()) {
+            dynamoDbServer.get().close(); // also closes its client
+        } else {
+            dynamoDb.close();
+        }
+    }
+
+    /** What a newcomer needs: where things are, and the admin token on a line of its own. Never the pepper. */
+    String banner() {
+        StringBuilder text = new StringBuilder();
+        text.append("Inlet local runtime\n");
+        text.append("  API:      ").append(baseUri()).append('\n');
+        text.append("  DynamoDB: ").append(dynamoDbEndpoint).append(dynamoDbServer.isPresent()
+                ? options.dataDir().map(dir -> " (DynamoDB Local, data in " + dir.toAbsolutePath() + ")")
+                        .orElse(" (DynamoDB Local, in memory)")
+                : " (external)").append('\n');
+        text.append("  Routes:\n");
+        for (HttpRoute route : front.routes().routes()) {
+            text.append("    ").append(String.format("%-45s", route.routeKey())).append(" -> ")
+                    .append(route.functionLogicalId()).append('\n');
+        }
+        LocalSecrets.Secret token = secrets.get(LocalSecrets.ADMIN_TOKEN);
+        if (token != null) {
+            text.append("Root admin token (").append(token.origin().description);
+            if (token.origin() == LocalSecrets.Origin.GENERATED) {
+                text.append(options.dataDir()
+                        .map(dir -> "; saved to " + dir.resolve(LocalSecrets.FILE_NAME).toAbsolutePath())
+                        .orElse("; in memory only, set ADMIN_TOKEN to keep one"));
+            }
+            text.append("), send it as Authorization: Bearer <token>:\n");
+            text.append(LocalSecrets.ADMIN_TOKEN).append('=').append(token.value()).append('\n');
+        }
+        text.append("Ctrl+C stops.");
+        return text.toString();
+    }
+
+    /** Start-up in steps, remembering what is running so a failure can stop it again. */
+    private static final class Builder {
+        final Options options;
+        SamTemplate template;
+        DynamoDbLocalServer dynamoDbServer;
+        DynamoDbClient dynamoDb;
+        URI dynamoDbEndpoint;
+        Map<String, String> tableNames;
+        Map<String, LocalSecrets.Secret> secrets;
+        List<LambdaFunction> functions = new ArrayList<>();
+        HttpFront front;
+
+        Builder(Options options) {
+            this.options = options;
+        }
+
+        void start() throws IOException {
+            template = options.templateFile().map(SamTemplate::load).orElseGet(SamTemplate::locate);
+            String region = Optional.ofNullable(options.environment().get("AWS_REGION"))
+                    .filter(value -> !value.isBlank()).orElse(DEFAULT_REGION);
+            useDummyCredentialsUnlessConfigured(region);
+
+            if (options.dynamoDbEndpoint().isPresent()) {
+                dynamoDbEndpoint = options.dynamoDbEndpoint().get();
+                dynamoDb = externalClient(dynamoDbEndpoint, region);
+            } else {
+                dynamoDbServer = DynamoDbLocal.startServer(0, options.dataDir().map(dir -> dir.resolve("dynamodb")));
+                dynamoDbEndpoint = dynamoDbServer.endpoint();
+                dynamoDb = dynamoDbServer.client();
+            }
+            tableNames = LocalTables.createAll(dynamoDb, template, options.tablePrefix());
+
+            Map<FunctionDefinition, ResolvedEnvironment> environments = new LinkedHashMap<>();
+            Set<String> secretNames = new LinkedHashSet<>();
+            for (FunctionDefinition function : template.functions()) {
+                ResolvedEnvironment environment = FunctionEnvironment.resolve(template, function, tableNames,
+                        options.parameterOverrides());
+                environments.put(function, environment);
+                secretNames.addAll(environment.requiredSecrets());
+            }
+            secrets = Collections.unmodifiableMap(LocalSecrets.resolve(secretNames, options.secrets(),
+                    options.environment(), options.dataDir()));
+
+            for (var entry : environments.entrySet()) {
+                functions.add(LambdaFunction.load(entry.getKey(),
+                        functionEnvironment(entry.getKey(), entry.getValue(), region), region));
+            }
+            front = HttpFront.start(options.port(), functions, options.logRequests());
+        }
+
+        /** The template's variables plus what Lambda itself sets, plus the secrets in plain form. */
+        private Map<String, String> functionEnvironment(FunctionDefinition function, ResolvedEnvironment resolved,
+                                                        String region) {
+            Map<String, String> environment = new LinkedHashMap<>(resolved.variables());
+            environment.put("AWS_REGION", region);
+            environment.put("AWS_DEFAULT_REGION", region);
+            environment.put("AWS_LAMBDA_FUNCTION_NAME", function.logicalId());
+            environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+            environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(function.memorySizeMb()));
+            environment.put("DYNAMODB_ENDPOINT", dynamoDbEndpoint.toString());
+            for (String name : resolved.requiredSecrets()) {
+                environment.put(name, secrets.get(name).value());
+            }
+            return environment;
+        }
+
+        /** Handlers use the SDK's default chain; system properties come first in it, so dummy ones keep it local. */
+        private static void useDummyCredentialsUnlessConfigured(String region) {
+            if (System.getProperty("aws.accessKeyId") == null || System.getProperty("aws.secretAccessKey") == null) {
+                System.setProperty("aws.accessKeyId", "local");
+                System.setProperty("aws.secretAccessKey", "local");
+            }
+            if (System.getProperty("aws.region") == null) {
+                System.setProperty("aws.region", region);
+            }
+        }
+
+        /** Same region and credentials as the handlers: LocalStack keeps tables per region and account. */
+        private static DynamoDbClient externalClient(URI endpoint, String region) {
+            return DynamoDbClient.builder()
+                    .endpointOverride(endpoint)
+                    .region(Region.of(region))
+                    .credentialsProvider(SystemPropertyCredentialsProvider.create())
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build();
+        }
+
+        void closeStarted() {
+            if (front != null) {
+                front.close();
+            }
+            if (dynamoDbServer != null) {
+                dynamoDbServer.close();
+            } else if (dynamoDb != null) {
+                dynamoDb.close();
+            }
+        }
+    }
+}
