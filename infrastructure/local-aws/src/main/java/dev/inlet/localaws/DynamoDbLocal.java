@@ -43,11 +43,12 @@ public final class DynamoDbLocal {
 
     /**
      * A JVM-wide in-memory server, for tests that need a real endpoint (SDK clients built from an endpoint URL, SDK
-     * interceptors). Never closed: it dies with the JVM. Use per-class table prefixes, as with {@link #embedded()}.
+     * interceptors). It dies with the JVM; its {@code close()} does nothing. Do not close its {@code client()}.
+     * Use per-class table prefixes, as with {@link #embedded()}.
      */
     public static synchronized DynamoDbLocalServer sharedServer() {
         if (sharedServer == null) {
-            sharedServer = startServer(0, Optional.empty());
+            sharedServer = startServer(0, Optional.empty()).ignoringClose();
         }
         return sharedServer;
     }

@@ -36,12 +36,19 @@ public final class DynamoDbLocalServer implements AutoCloseable {
     private final Server jetty;
     private final LocalDynamoDBServerHandler handler;
     private final URI endpoint;
+    private volatile boolean closeIgnored;
     private DynamoDbClient client;
 
     private DynamoDbLocalServer(Server jetty, LocalDynamoDBServerHandler handler, URI endpoint) {
         this.jetty = jetty;
         this.handler = handler;
         this.endpoint = endpoint;
+    }
+
+    /** From now on {@link #close()} does nothing: other tests in this JVM still use this server. */
+    DynamoDbLocalServer ignoringClose() {
+        this.closeIgnored = true;
+        return this;
     }
 
     /** @param port 0 for any free port; {@code dataDir} empty for in-memory */
@@ -98,8 +105,12 @@ public final class DynamoDbLocalServer implements AutoCloseable {
         return client;
     }
 
+    /** Stops the server (not the JVM-wide {@link DynamoDbLocal#sharedServer()}, whose close does nothing). */
     @Override
     public synchronized void close() {
+        if (closeIgnored) {
+            return;
+        }
         if (client != null) {
             client.close();
             client = null;

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * An {@code AWS::Serverless::Function} of the template. {@code environment} is Globals' variables overlaid with the
  * function's own, values as parsed (strings, numbers, or intrinsics such as {@code {"Ref": "SourcesTable"}}).
- * {@code timeoutSeconds} and {@code memorySizeMb} come from the function, else Globals, else Lambda's defaults.
+ * {@code timeoutSeconds} and {@code memorySizeMb} come from the function, else Globals, else Lambda's defaults;
+ * {@code codeUri} is empty when the template gives none.
  */
 public record FunctionDefinition(String logicalId,
                                  String handlerClass,
@@ -27,6 +28,7 @@ public record FunctionDefinition(String logicalId,
         Objects.requireNonNull(logicalId, "logicalId");
         Objects.requireNonNull(handlerClass, "handlerClass");
         Objects.requireNonNull(handlerMethod, "handlerMethod");
+        Objects.requireNonNull(codeUri, "codeUri");
         environment = YamlValues.immutableMap(Objects.requireNonNull(environment, "environment"));
         routes = List.copyOf(routes);
         policyStatements = List.copyOf(policyStatements);

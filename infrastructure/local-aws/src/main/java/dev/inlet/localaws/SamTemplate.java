@@ -66,26 +66,22 @@ public final class SamTemplate {
     }
 
     /**
-     * The project root: system property {@value #PROJECT_ROOT_PROPERTY} if set, else the first directory, walking up
-     * from the working directory, that holds both template.yaml and pom.xml.
+     * The project root: the first directory holding both template.yaml and pom.xml, walking up from system property
+     * {@value #PROJECT_ROOT_PROPERTY} if set, else from the working directory. Walking up from the property too keeps
+     * {@code mvn} runs from a module directory working (Maven then sets the property to that directory).
      */
     public static Path projectRoot() {
         String configured = System.getProperty(PROJECT_ROOT_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            Path root = Path.of(configured).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(root.resolve(FILE_NAME))) {
-                throw new IllegalStateException(PROJECT_ROOT_PROPERTY + "=" + configured + " holds no " + FILE_NAME);
-            }
-            return root;
-        }
-        Path start = Path.of("").toAbsolutePath().normalize();
+        boolean fromProperty = configured != null && !configured.isBlank();
+        Path start = (fromProperty ? Path.of(configured) : Path.of("")).toAbsolutePath().normalize();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve(FILE_NAME)) && Files.isRegularFile(dir.resolve("pom.xml"))) {
                 return dir;
             }
         }
-        throw new IllegalStateException("no directory holding " + FILE_NAME + " and pom.xml above " + start
-                + "; run from inside the project or set -D" + PROJECT_ROOT_PROPERTY + "=<dir>");
+        throw new IllegalStateException("no directory holding " + FILE_NAME + " and pom.xml at or above " + start
+                + (fromProperty ? " (from -D" + PROJECT_ROOT_PROPERTY + ")"
+                        : "; run from inside the project or set -D" + PROJECT_ROOT_PROPERTY + "=<dir>"));
     }
 
     /** The whole parsed template (unmodifiable), intrinsics in long form. */

@@ -87,6 +87,14 @@ class DynamoDbLocalServerTest {
     }
 
     @Test
+    void sharedServerSurvivesClose() {
+        DynamoDbLocalServer server = DynamoDbLocal.sharedServer();
+        server.close();
+        assertSame(server, DynamoDbLocal.sharedServer());
+        server.client().listTables();
+    }
+
+    @Test
     void embeddedClientIgnoresClose() {
         DynamoDbClient embedded = DynamoDbLocal.embedded();
         embedded.close();

@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
 class FunctionEnvironmentTest {
 
     private static final SamTemplate TEMPLATE = SamTemplate.locate();
-    private static final Map<String, String> TABLES = Map.of(
-            "ProjectsTable", "p-ProjectsTable",
-            "AdminTokensTable", "p-AdminTokensTable",
-            "SourcesTable", "p-SourcesTable",
-            "WriteKeysTable", "p-WriteKeysTable");
+    private static final Map<String, String> TABLES = TEMPLATE.tables().stream()
+            .collect(Collectors.toMap(TableDefinition::logicalId, table -> "p-" + table.logicalId()));
 
     @Test
     void sourcesFunctionGetsLocalTableNamesAndNeedsPlainSecrets() {

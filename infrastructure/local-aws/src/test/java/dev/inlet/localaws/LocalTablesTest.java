@@ -23,8 +23,7 @@ class LocalTablesTest {
         String prefix = LocalTables.uniquePrefix(LocalTablesTest.class);
         Map<String, String> names = LocalTables.createAll(dynamoDb, TEMPLATE, prefix);
 
-        assertEquals(List.of("ProjectsTable", "AdminTokensTable", "SourcesTable", "WriteKeysTable"),
-                List.copyOf(names.keySet()));
+        assertEquals(TEMPLATE.tables().stream().map(TableDefinition::logicalId).toList(), List.copyOf(names.keySet()));
         assertEquals(prefix + "SourcesTable", names.get("SourcesTable"));
 
         TableDescription sources = describe(names.get("SourcesTable"));
@@ -36,6 +35,15 @@ class LocalTablesTest {
                 .timeToLiveDescription();
         assertEquals(TimeToLiveStatus.ENABLED, ttl.timeToLiveStatus());
         assertEquals("purge_at", ttl.attributeName());
+
+        for (TableDefinition table : TEMPLATE.tables()) {
+            String name = names.get(table.logicalId());
+            TableDescription description = describe(name);
+            table.streamViewType().ifPresent(viewType -> assertEquals(viewType,
+                    description.streamSpecification().streamViewTypeAsString(), name));
+            table.ttlAttribute().ifPresent(attribute -> assertEquals(attribute, dynamoDb.describeTimeToLive(
+                    describe -> describe.tableName(name)).timeToLiveDescription().attributeName(), name));
+        }
 
         var noTtl = dynamoDb.describeTimeToLive(describe -> describe.tableName(names.get("ProjectsTable")))
                 .timeToLiveDescription();

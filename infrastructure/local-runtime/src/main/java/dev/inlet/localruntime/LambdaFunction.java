@@ -63,6 +63,10 @@ public final class LambdaFunction {
         return definition;
     }
 
+    RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler() {
+        return handler;
+    }
+
     /**
      * Invokes the handler on the calling thread. A handler that overruns the template's Timeout fails, as Lambda
      * would have stopped it (locally it cannot be stopped, so its late answer is dropped).

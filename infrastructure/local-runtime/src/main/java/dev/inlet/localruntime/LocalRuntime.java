@@ -4,33 +4,31 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
-import dev.inlet.localaws.DynamoDbLocal;
 import dev.inlet.localaws.DynamoDbLocalServer;
-import dev.inlet.localaws.FunctionDefinition;
-import dev.inlet.localaws.FunctionEnvironment;
 import dev.inlet.localaws.HttpRoute;
-import dev.inlet.localaws.LocalTables;
-import dev.inlet.localaws.ResolvedEnvironment;
 import dev.inlet.localaws.SamTemplate;
 
-import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The whole API on a laptop: DynamoDB Local (or an external DynamoDB), the template's tables, every function of
  * template.yaml constructed once with its template environment, and an API-Gateway-like HTTP front on 127.0.0.1.
+ *
+ * <p>From a built tree, in the project root (template.yaml is found from the working directory):
+ * <pre>
+ * mvn -pl infrastructure/local-runtime -am compile
+ * java --enable-native-access=ALL-UNNAMED \
+ *   -cp "infrastructure/local-runtime/target/classes:$(cat infrastructure/local-runtime/target/runtime-classpath.txt)" \
+ *   dev.inlet.localruntime.LocalRuntime --data-dir .local-data
+ * </pre>
+ * Starting sets the system properties {@code aws.accessKeyId}, {@code aws.secretAccessKey} and {@code aws.region}
+ * when they are unset, so the handlers' default credentials chain never looks for real AWS credentials.
  */
 public final class LocalRuntime implements AutoCloseable {
 
@@ -46,7 +44,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final List<LambdaFunction> functions;
     private final Options options;
 
-    private LocalRuntime(Builder parts) {
+    private LocalRuntime(Startup parts) {
         this.template = parts.template;
         this.front = parts.front;
         this.dynamoDbServer = Optional.ofNullable(parts.dynamoDbServer);
@@ -157,14 +155,22 @@ public final class LocalRuntime implements AutoCloseable {
             System.out.print(CommandLine.USAGE);
             return;
         }
-        LocalRuntime runtime = start(commandLine.options());
+        LocalRuntime runtime;
+        try {
+            runtime = start(commandLine.options());
+        } catch (RuntimeException e) {
+            System.err.println("Inlet local runtime did not start: " + e.getMessage());
+            e.printStackTrace();
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "inlet-shutdown"));
         System.out.println(runtime.banner());
         // The HTTP server's dispatcher thread keeps the JVM alive until Ctrl+C.
     }
 
     public static LocalRuntime start(Options options) {
-        Builder parts = new Builder(options);
+        Startup parts = new Startup(options);
         try {
             parts.start();
             return new LocalRuntime(parts);
@@ -257,104 +263,5 @@ public final class LocalRuntime implements AutoCloseable {
         }
         text.append("Ctrl+C stops.");
         return text.toString();
-    }
-
-    /** Start-up in steps, remembering what is running so a failure can stop it again. */
-    private static final class Builder {
-        final Options options;
-        SamTemplate template;
-        DynamoDbLocalServer dynamoDbServer;
-        DynamoDbClient dynamoDb;
-        URI dynamoDbEndpoint;
-        Map<String, String> tableNames;
-        Map<String, LocalSecrets.Secret> secrets;
-        List<LambdaFunction> functions = new ArrayList<>();
-        HttpFront front;
-
-        Builder(Options options) {
-            this.options = options;
-        }
-
-        void start() throws IOException {
-            template = options.templateFile().map(SamTemplate::load).orElseGet(SamTemplate::locate);
-            String region = Optional.ofNullable(options.environment().get("AWS_REGION"))
-                    .filter(value -> !value.isBlank()).orElse(DEFAULT_REGION);
-            useDummyCredentialsUnlessConfigured(region);
-
-            if (options.dynamoDbEndpoint().isPresent()) {
-                dynamoDbEndpoint = options.dynamoDbEndpoint().get();
-                dynamoDb = externalClient(dynamoDbEndpoint, region);
-            } else {
-                dynamoDbServer = DynamoDbLocal.startServer(0, options.dataDir().map(dir -> dir.resolve("dynamodb")));
-                dynamoDbEndpoint = dynamoDbServer.endpoint();
-                dynamoDb = dynamoDbServer.client();
-            }
-            tableNames = LocalTables.createAll(dynamoDb, template, options.tablePrefix());
-
-            Map<FunctionDefinition, ResolvedEnvironment> environments = new LinkedHashMap<>();
-            Set<String> secretNames = new LinkedHashSet<>();
-            for (FunctionDefinition function : template.functions()) {
-                ResolvedEnvironment environment = FunctionEnvironment.resolve(template, function, tableNames,
-                        options.parameterOverrides());
-                environments.put(function, environment);
-                secretNames.addAll(environment.requiredSecrets());
-            }
-            secrets = Collections.unmodifiableMap(LocalSecrets.resolve(secretNames, options.secrets(),
-                    options.environment(), options.dataDir()));
-
-            for (var entry : environments.entrySet()) {
-                functions.add(LambdaFunction.load(entry.getKey(),
-                        functionEnvironment(entry.getKey(), entry.getValue(), region), region));
-            }
-            front = HttpFront.start(options.port(), functions, options.logRequests());
-        }
-
-        /** The template's variables plus what Lambda itself sets, plus the secrets in plain form. */
-        private Map<String, String> functionEnvironment(FunctionDefinition function, ResolvedEnvironment resolved,
-                                                        String region) {
-            Map<String, String> environment = new LinkedHashMap<>(resolved.variables());
-            environment.put("AWS_REGION", region);
-            environment.put("AWS_DEFAULT_REGION", region);
-            environment.put("AWS_LAMBDA_FUNCTION_NAME", function.logicalId());
-            environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-            environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(function.memorySizeMb()));
-            environment.put("DYNAMODB_ENDPOINT", dynamoDbEndpoint.toString());
-            for (String name : resolved.requiredSecrets()) {
-                environment.put(name, secrets.get(name).value());
-            }
-            return environment;
-        }
-
-        /** Handlers use the SDK's default chain; system properties come first in it, so dummy ones keep it local. */
-        private static void useDummyCredentialsUnlessConfigured(String region) {
-            if (System.getProperty("aws.accessKeyId") == null || System.getProperty("aws.secretAccessKey") == null) {
-                System.setProperty("aws.accessKeyId", "local");
-                System.setProperty("aws.secretAccessKey", "local");
-            }
-            if (System.getProperty("aws.region") == null) {
-                System.setProperty("aws.region", region);
-            }
-        }
-
-        /** Same region and credentials as the handlers: LocalStack keeps tables per region and account. */
-        private static DynamoDbClient externalClient(URI endpoint, String region) {
-            return DynamoDbClient.builder()
-                    .endpointOverride(endpoint)
-                    .region(Region.of(region))
-                    .credentialsProvider(SystemPropertyCredentialsProvider.create())
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build();
-        }
-
-        void closeStarted() {
-            if (front != null) {
-                front.close();
-            }
-            if (dynamoDbServer != null) {
-                dynamoDbServer.close();
-            } else if (dynamoDb != null) {
-                dynamoDb.close();
-            }
-        }
     }
 }

@@ -62,7 +62,10 @@ public final class SecretValues {
         }
         String arn = environment.get(name + ARN_SUFFIX);
         if (arn == null || arn.isBlank()) {
-            throw new IllegalStateException("Neither " + name + " nor " + name + ARN_SUFFIX + " is set");
+            // Not every function needs every secret (ingestion has no admin token): fail on use, not at init.
+            return () -> {
+                throw new IllegalStateException("Neither " + name + " nor " + name + ARN_SUFFIX + " is set");
+            };
         }
         return () -> fetch.apply(arn);
     }

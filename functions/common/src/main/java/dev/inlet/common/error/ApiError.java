@@ -1,5 +1,6 @@
 package dev.inlet.common.error;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,27 +17,39 @@ public final class ApiError extends RuntimeException {
     private final String code;
     private final String field;
     private final Map<String, String> headers;
+    private final transient JsonNode details;
 
-    private ApiError(int status, String code, String message, String field, Map<String, String> headers) {
+    private ApiError(int status, String code, String message, String field, Map<String, String> headers,
+                     JsonNode details) {
         super(message, null, false, false); // no stack trace: these are expected outcomes, not bugs
         this.status = status;
         this.code = code;
         this.field = field;
         this.headers = Map.copyOf(headers);
+        this.details = details;
     }
 
     public static ApiError of(int status, String code, String message) {
-        return new ApiError(status, code, message, null, Map.of());
+        return new ApiError(status, code, message, null, Map.of(), null);
     }
 
     public static ApiError forField(int status, String code, String field, String message) {
-        return new ApiError(status, code, message, field, Map.of());
+        return new ApiError(status, code, message, field, Map.of(), null);
     }
 
     public ApiError withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new ApiError(status, code, getMessage(), field, more);
+        return new ApiError(status, code, getMessage(), field, more, details);
+    }
+
+    /** Machine-readable detail beyond one field, e.g. each refused event of a batch with its index and type. */
+    public ApiError withDetails(JsonNode moreDetail) {
+        return new ApiError(status, code, getMessage(), field, headers, moreDetail);
+    }
+
+    public Optional<JsonNode> details() {
+        return Optional.ofNullable(details);
     }
 
     public int status() {

@@ -77,6 +77,24 @@ public final class ApiRequest {
                 + min + " to " + max);
     }
 
+    /** The body exactly as API Gateway delivered it (see {@link #isBase64Encoded()}). */
+    public String rawBody() {
+        return event.getBody();
+    }
+
+    public boolean isBase64Encoded() {
+        return event.getIsBase64Encoded();
+    }
+
+    public String method() {
+        if (event.getRequestContext() != null && event.getRequestContext().getHttp() != null
+                && event.getRequestContext().getHttp().getMethod() != null) {
+            return event.getRequestContext().getHttp().getMethod();
+        }
+        int space = routeKey().indexOf(' ');
+        return space < 0 ? "" : routeKey().substring(0, space);
+    }
+
     /** The body as text: base64-decoded when API Gateway encoded it, and refused unless it is valid UTF-8. */
     public Optional<String> bodyText() {
         String body = event.getBody();

@@ -39,6 +39,7 @@ public final class ApiResponses {
         detail.put("code", error.code());
         detail.put("message", error.getMessage());
         error.field().ifPresent(field -> detail.put("field", field));
+        error.details().ifPresent(more -> detail.set("details", more));
         ObjectNode body = Json.object();
         body.set("error", detail);
         return json(error.status(), body, error.headers());

@@ -6,6 +6,7 @@ import static dev.inlet.common.store.Attributes.strings;
 import static dev.inlet.common.store.Attributes.time;
 
 import dev.inlet.common.source.EventType;
+import dev.inlet.common.source.KeyGrant;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceEnvironment;
 import dev.inlet.common.source.SourceKey;
@@ -117,6 +118,20 @@ final class SourceItems {
         item.put("allowed_origins", strings(source.allowedOrigins()));
         item.put("source_version", n(source.version()));
         return item;
+    }
+
+    static KeyGrant grantFromKeyItem(Map<String, AttributeValue> item) {
+        return new KeyGrant(
+                Attributes.string(item, "key_id"),
+                Attributes.string(item, "key_prefix"),
+                Attributes.string(item, "source_id"),
+                Attributes.string(item, "project_id"),
+                SourceType.fromWire(Attributes.string(item, "source_type")).orElseThrow(),
+                SourceStatus.fromWire(Attributes.string(item, "source_status")).orElseThrow(),
+                Attributes.optionalNumber(item, "rate_limit_eps").map(Long::intValue),
+                parseEventTypes(Attributes.stringList(item, "allowed_event_types")),
+                Attributes.stringList(item, "allowed_origins"),
+                Attributes.optionalInstant(item, "expires_at"));
     }
 
     static long purgeAt(Instant expiresAt) {

@@ -13,11 +13,14 @@ public final class TableNames {
     public static final String ADMIN_TOKENS = "ADMIN_TOKENS_TABLE";
     public static final String SOURCES = "SOURCES_TABLE";
     public static final String WRITE_KEYS = "WRITE_KEYS_TABLE";
+    public static final String EVENTS = "EVENTS_TABLE";
 
     /** GSI on AdminTokensTable (project_id, token_id) and on SourcesTable (project_id, created_key). */
     public static final String BY_PROJECT_INDEX = "by_project";
     /** TTL attribute of WriteKeysTable: epoch seconds after which DynamoDB may delete an ended key. */
     public static final String WRITE_KEYS_TTL_ATTRIBUTE = "purge_at";
+    /** TTL attribute of EventsTable: epoch seconds when the retention of an event ends. */
+    public static final String EVENTS_TTL_ATTRIBUTE = "purge_at";
 
     private TableNames() {
     }

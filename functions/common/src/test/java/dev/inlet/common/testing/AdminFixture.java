@@ -34,11 +34,20 @@ public final class AdminFixture {
 
     /** The services a function's no-arg constructor would build, from its template environment. */
     public AdminServices servicesFor(String functionLogicalId) {
+        return new AdminServices(dynamo, environmentFor(functionLogicalId), secrets(), clock);
+    }
+
+    /** A function's environment as template.yaml declares it, with this fixture's table names. */
+    public Map<String, String> environmentFor(String functionLogicalId) {
         ResolvedEnvironment resolved = FunctionEnvironment.resolve(TEMPLATE, TEMPLATE.function(functionLogicalId),
                 tables, Map.of());
         Map<String, String> environment = new HashMap<>(resolved.variables());
         environment.put("AWS_REGION", "us-east-1");
-        return new AdminServices(dynamo, environment, SecretValues.fixed(PEPPER, ROOT_TOKEN), clock);
+        return environment;
+    }
+
+    public static SecretValues secrets() {
+        return SecretValues.fixed(PEPPER, ROOT_TOKEN);
     }
 
     public String table(String logicalId) {

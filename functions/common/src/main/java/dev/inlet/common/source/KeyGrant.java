@@ -1,0 +1,32 @@
+package dev.inlet.common.source;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a write key permits, as its key item states it: the source it belongs to and the rules ingestion enforces.
+ * Read with one GetItem and cached briefly by ingestion.
+ */
+public record KeyGrant(
+        String keyId,
+        String keyPrefix,
+        String sourceId,
+        String projectId,
+        SourceType sourceType,
+        SourceStatus sourceStatus,
+        Optional<Integer> rateLimitEps,
+        Set<EventType> allowedEventTypes,
+        List<String> allowedOrigins,
+        Optional<Instant> expiresAt) {
+
+    public KeyGrant {
+        allowedEventTypes = Set.copyOf(allowedEventTypes);
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    public boolean isExpiredAt(Instant now) {
+        return expiresAt.map(at -> !now.isBefore(at)).orElse(false);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.inlet.functions.ingestion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inlet.common.error.ApiError;
+import dev.inlet.common.http.Json;
+import dev.inlet.common.source.EventType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the events of a tracking call per Segment's spec and normalises them: each gets its {@code type} (implied by
+ * the path for single calls), a {@code messageId} (generated when missing), the batch's shared {@code context},
+ * {@code integrations} and {@code sentAt} where it has none, and loses any {@code writeKey} (a key is never stored).
+ * Every problem is a 400 naming the event's index and field, so the client can fix it.
+ */
+final class IncomingEvents {
+
+    /** One validated event, ready to store. */
+    record Event(EventType type, String messageId, ObjectNode payload) {
+    }
+
+    private static final String[] OBJECT_FIELDS = {"context", "properties", "traits", "integrations"};
+    private static final String[] TIME_FIELDS = {"timestamp", "sentAt", "originalTimestamp"};
+    private static final Pattern TIMESTAMP = Pattern.compile(
+            "\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}([.,]\\d{1,9})?)?)?(Z|z|[+-]\\d{2}(:?\\d{2})?)?");
+
+    private IncomingEvents() {
+    }
+
+    static List<Event> read(CallType call, JsonNode body) {
+        if (!body.isObject()) {
+            throw ApiError.invalidJson("The request body must be a JSON object");
+        }
+        if (call != CallType.BATCH) {
+            return List.of(event((ObjectNode) body.deepCopy(), call.eventType(), null));
+        }
+        JsonNode batch = body.get("batch");
+        if (batch == null || !batch.isArray()) {
+            throw invalid("batch", "A batch call needs a 'batch' array of events");
+        }
+        if (batch.isEmpty()) {
+            throw invalid("batch", "The batch is empty");
+        }
+        if (batch.size() > IngestionLimits.MAX_BATCH_EVENTS) {
+            throw ApiError.of(413, "payload_too_large", "A batch holds at most " + IngestionLimits.MAX_BATCH_EVENTS
+                    + " events; this one has " + batch.size());
+        }
+        List<Event> events = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            JsonNode item = batch.get(i);
+            if (!item.isObject()) {
+                throw invalid("batch[" + i + "]", "Each batch item must be a JSON object");
+            }
+            ObjectNode event = (ObjectNode) item.deepCopy();
+            inherit(event, body, "context");
+            inherit(event, body, "integrations");
+            inherit(event, body, "sentAt");
+            events.add(event(event, Optional.empty(), i));
+        }
+        return events;
+    }
+
+    private static Event event(ObjectNode event, Optional<EventType> impliedType, Integer index) {
+        String at = index == null ? "" : "batch[" + index + "].";
+        event.remove("writeKey");
+        EventType type = type(event, impliedType, at);
+        event.put("type", type.wireName());
+
+        boolean hasUser = identifier(event, "userId", at);
+        boolean hasAnonymous = identifier(event, "anonymousId", at);
+        if (!hasUser && !hasAnonymous) {
+            throw invalid(at + "userId", "Every event needs a userId or an anonymousId");
+        }
+        switch (type) {
+            case TRACK -> {
+                JsonNode name = event.get("event");
+                if (name == null || !name.isTextual() || name.textValue().isBlank()) {
+                    throw invalid(at + "event", "A track call needs the event name in 'event'");
+                }
+            }
+            case ALIAS -> {
+                if (!identifier(event, "previousId", at) || !hasUser) {
+                    throw invalid(at + "previousId", "An alias call needs 'previousId' and 'userId'");
+                }
+            }
+            case GROUP -> {
+                if (!identifier(event, "groupId", at)) {
+                    throw invalid(at + "groupId", "A group call needs 'groupId'");
+                }
+            }
+            case PAGE, SCREEN -> {
+                JsonNode name = event.get("name");
+                if (name != null && !name.isNull() && !name.isTextual()) {
+                    throw invalid(at + "name", "Field 'name' must be a string");
+                }
+            }
+            default -> {
+                // identify: traits are checked with the other object fields
+            }
+        }
+        for (String field : OBJECT_FIELDS) {
+            JsonNode value = event.get(field);
+            if (value != null && !value.isNull() && !value.isObject()) {
+                throw invalid(at + field, "Field '" + field + "' must be an object");
+            }
+        }
+        for (String field : TIME_FIELDS) {
+            JsonNode value = event.get(field);
+            if (value != null && !value.isNull() && !isTimestamp(value)) {
+                throw invalid(at + field, "Field '" + field + "' must be an ISO-8601 date-time");
+            }
+        }
+        String messageId = messageId(event, at);
+        int size = Json.write(event).getBytes(StandardCharsets.UTF_8).length;
+        if (size > IngestionLimits.MAX_EVENT_BYTES) {
+            throw ApiError.forField(413, "payload_too_large", at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
+                    "An event is at most " + IngestionLimits.MAX_EVENT_BYTES / 1024 + " KB; this one is "
+                            + size / 1024 + " KB");
+        }
+        return new Event(type, messageId, event);
+    }
+
+    private static EventType type(ObjectNode event, Optional<EventType> impliedType, String at) {
+        JsonNode declared = event.get("type");
+        if (impliedType.isPresent()) {
+            if (declared != null && !declared.isNull()
+                    && !(declared.isTextual() && declared.textValue().equals(impliedType.get().wireName()))) {
+                throw invalid(at + "type", "This endpoint takes '" + impliedType.get().wireName()
+                        + "' calls; send other types to their own endpoint or to /v1/batch");
+            }
+            return impliedType.get();
+        }
+        if (declared == null || !declared.isTextual()) {
+            throw invalid(at + "type", "Each batch event needs a 'type': one of " + EventType.allowedValues());
+        }
+        return EventType.fromWire(declared.textValue()).orElseThrow(() -> invalid(at + "type",
+                "Unknown event type; use one of " + EventType.allowedValues()));
+    }
+
+    /** Whether an id field is present; it must then be a non-empty string or a number. */
+    private static boolean identifier(ObjectNode event, String field, String at) {
+        JsonNode value = event.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (value.isTextual() && !value.textValue().isEmpty() || value.isIntegralNumber()) {
+            return true;
+        }
+        throw invalid(at + field, "Field '" + field + "' must be a non-empty string or a number");
+    }
+
+    private static String messageId(ObjectNode event, String at) {
+        JsonNode value = event.get("messageId");
+        if (value == null || value.isNull()) {
+            String generated = UUID.randomUUID().toString();
+            event.put("messageId", generated);
+            return generated;
+        }
+        if (!value.isTextual() || value.textValue().isEmpty()
+                || value.textValue().length() > IngestionLimits.MAX_MESSAGE_ID_LENGTH) {
+            throw invalid(at + "messageId", "Field 'messageId' must be a string of 1 to "
+                    + IngestionLimits.MAX_MESSAGE_ID_LENGTH + " characters");
+        }
+        return value.textValue();
+    }
+
+    private static void inherit(ObjectNode event, JsonNode batch, String field) {
+        JsonNode shared = batch.get(field);
+        if (shared == null || shared.isNull()) {
+            return;
+        }
+        JsonNode own = event.get(field);
+        if (own == null || own.isNull()) {
+            event.set(field, shared.deepCopy());
+        } else if (own.isObject() && shared.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = shared.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                if (!own.has(entry.getKey())) {
+                    ((ObjectNode) own).set(entry.getKey(), entry.getValue().deepCopy());
+                }
+            }
+        }
+    }
+
+    /** ISO-8601 as SDKs write it: with or without seconds, fraction, 'Z', or an offset with or without a colon. */
+    private static boolean isTimestamp(JsonNode value) {
+        return value.isTextual() && value.textValue().length() <= 64
+                && TIMESTAMP.matcher(value.textValue()).matches();
+    }
+
+    private static ApiError invalid(String field, String message) {
+        return ApiError.forField(400, "invalid_event", field, message);
+    }
+}

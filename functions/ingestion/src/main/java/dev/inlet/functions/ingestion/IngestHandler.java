@@ -1,0 +1,128 @@
+package dev.inlet.functions.ingestion;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inlet.common.config.AwsClients;
+import dev.inlet.common.config.Priming;
+import dev.inlet.common.config.RuntimeEnvironment;
+import dev.inlet.common.config.SecretValues;
+import dev.inlet.common.crypto.SecretHasher;
+import dev.inlet.common.error.ApiError;
+import dev.inlet.common.http.ApiRequest;
+import dev.inlet.common.http.ApiResponses;
+import dev.inlet.common.http.Json;
+import dev.inlet.common.store.EventStore;
+import dev.inlet.common.store.TableNames;
+import dev.inlet.common.store.WriteKeyRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The tracking API (Segment-compatible): {@code POST /v1/track … /v1/batch} and their one-letter browser aliases,
+ * and the CORS preflight. Adapts API Gateway events to {@link IngestService}.
+ */
+public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
+        Resource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
+    static final String RETENTION_DAYS = "EVENT_RETENTION_DAYS";
+    static final String KEY_CACHE_SECONDS = "KEY_CACHE_SECONDS";
+    private static final Duration DEFAULT_STORAGE_BUDGET = Duration.ofSeconds(3);
+    private static final Duration MAX_STORAGE_BUDGET = Duration.ofSeconds(5);
+
+    private final IngestService service;
+    private final WriteKeyRepository keys;
+
+    public IngestHandler() {
+        this(AwsClients.dynamoDb(RuntimeEnvironment.current()), RuntimeEnvironment.current(),
+                SecretValues.fromEnvironment(RuntimeEnvironment.current(),
+                        () -> AwsClients.secretsManager(RuntimeEnvironment.current())),
+                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)));
+        Core.getGlobalContext().register(this);
+    }
+
+    IngestHandler(DynamoDbClient dynamo, Map<String, String> environment, SecretValues secrets, Clock clock) {
+        this.keys = new WriteKeyRepository(dynamo, TableNames.required(environment, TableNames.WRITE_KEYS));
+        Duration cacheTtl = Duration.ofSeconds(Long.parseLong(environment.getOrDefault(KEY_CACHE_SECONDS,
+                Long.toString(KeyCache.MAX_TTL.toSeconds()))));
+        Duration retention = Duration.ofDays(Long.parseLong(environment.getOrDefault(RETENTION_DAYS, "7")));
+        this.service = new IngestService(new KeyCache(keys::find, clock, cacheTtl),
+                new SecretHasher(secrets::pepper),
+                new EventStore(dynamo, TableNames.required(environment, TableNames.EVENTS)), clock, retention);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        ApiRequest request = new ApiRequest(event);
+        try {
+            if (request.method().equals("OPTIONS")) {
+                return preflight(request);
+            }
+            CallType call = CallType.forRouteKey(request.routeKey()).orElseThrow(() -> ApiError.of(404,
+                    "route_not_found", "No tracking endpoint " + request.routeKey()));
+            IngestService.Accepted accepted = service.ingest(call, request, request.rawBody(),
+                    request.isBase64Encoded(), storageBudget(context));
+            ObjectNode body = Json.object().put("success", true);
+            return ApiResponses.json(200, body, accepted.corsHeaders());
+        } catch (ApiError refusal) {
+            return ApiResponses.error(refusal);
+        } catch (RuntimeException | StackOverflowError bug) {
+            LOG.error("Request {} on {} failed", request.requestId(), request.routeKey(), bug);
+            return ApiResponses.internalError(request.requestId());
+        }
+    }
+
+    /**
+     * Preflights carry no key, so they cannot be checked against a source: they are allowed for any origin, and the
+     * real request is refused (403, no allow header) when its source does not list the origin.
+     */
+    private static APIGatewayV2HTTPResponse preflight(ApiRequest request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        request.header("origin").ifPresent(origin -> headers.put("Access-Control-Allow-Origin", origin));
+        headers.put("Access-Control-Allow-Methods", "POST, OPTIONS");
+        headers.put("Access-Control-Allow-Headers", "Authorization, Content-Type, Content-Encoding");
+        headers.put("Access-Control-Max-Age", "600");
+        headers.put("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(204).withHeaders(headers).build();
+    }
+
+    /** Time for storage retries: what the invocation has left, minus a margin to answer, at most 5 s. */
+    private static Duration storageBudget(Context context) {
+        if (context == null || context.getRemainingTimeInMillis() <= 0) {
+            return DEFAULT_STORAGE_BUDGET;
+        }
+        Duration left = Duration.ofMillis(context.getRemainingTimeInMillis()).minusSeconds(2);
+        if (left.compareTo(Duration.ofMillis(500)) < 0) {
+            return Duration.ofMillis(500);
+        }
+        return left.compareTo(MAX_STORAGE_BUDGET) > 0 ? MAX_STORAGE_BUDGET : left;
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.run("request with a malformed key", () -> handleRequest(APIGatewayV2HTTPEvent.builder()
+                .withRouteKey("POST /v1/track").withRawPath("/v1/track")
+                .withHeaders(Map.of("content-type", "application/json"))
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("snapstart-priming")
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST")
+                                .withPath("/v1/track").build()).build())
+                .withBody("{\"writeKey\":\"inlet_live_sk_x\",\"userId\":\"u\",\"event\":\"e\"}")
+                .withIsBase64Encoded(false).build(), null));
+        Priming.run("DynamoDB GetItem", () -> keys.find("snapstart-priming"));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to refresh: the key cache is empty before the snapshot and no secret has been read.
+    }
+}

@@ -1,0 +1,157 @@
+package dev.inlet.functions.ingestion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.inlet.common.crypto.SecretHasher;
+import dev.inlet.common.error.ApiError;
+import dev.inlet.common.http.ApiRequest;
+import dev.inlet.common.http.Json;
+import dev.inlet.common.source.EventType;
+import dev.inlet.common.source.KeyGrant;
+import dev.inlet.common.source.OriginRule;
+import dev.inlet.common.source.SourceStatus;
+import dev.inlet.common.source.WriteKeys;
+import dev.inlet.common.store.EventStore;
+import dev.inlet.common.store.StorageUnavailable;
+import dev.inlet.common.store.StoredEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One tracking call, start to end: read the body, authenticate the write key, check the origin, read and validate
+ * the events, check their types, and store them all — or refuse the whole call with a reason and store nothing.
+ * A 200 is returned only after every event is written.
+ */
+final class IngestService {
+
+    /** Seconds a client should wait after a storage failure before retrying. */
+    static final int STORAGE_RETRY_AFTER_SECONDS = 2;
+
+    private final KeyCache keys;
+    private final SecretHasher hasher;
+    private final EventStore store;
+    private final Clock clock;
+    private final Duration retention;
+
+    IngestService(KeyCache keys, SecretHasher hasher, EventStore store, Clock clock, Duration retention) {
+        this.keys = keys;
+        this.hasher = hasher;
+        this.store = store;
+        this.clock = clock;
+        this.retention = retention;
+    }
+
+    /** What a successful call did, and the CORS headers its answer carries. */
+    record Accepted(KeyGrant grant, int events, Map<String, String> corsHeaders) {
+    }
+
+    Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget) {
+        Optional<String> basicKey = WriteKeyCredentials.fromBasicAuth(request);
+        // With Basic auth the key is checked before the body is even parsed: refusing a bad key stays cheap.
+        KeyGrant early = basicKey.map(this::authorize).orElse(null);
+        JsonNode body = Json.parse(RequestBody.read(request, rawBody, base64));
+        Optional<String> bodyKey = Optional.ofNullable(body.get("writeKey")).filter(JsonNode::isTextual)
+                .map(JsonNode::textValue);
+        if (basicKey.isPresent() && bodyKey.isPresent() && !basicKey.get().equals(bodyKey.get())) {
+            throw WriteKeyCredentials.unauthorized("The Basic credentials and the body's writeKey name different "
+                    + "keys; send one");
+        }
+        KeyGrant grant = early != null ? early : authorize(bodyKey.orElseThrow(() -> WriteKeyCredentials
+                .unauthorized("Send the write key as HTTP Basic username (empty password) or as 'writeKey'")));
+        Map<String, String> cors = corsHeaders(grant, request.header("origin"));
+        try {
+            List<IncomingEvents.Event> events = IncomingEvents.read(call, body);
+            checkTypes(grant, events);
+            Instant now = clock.instant();
+            List<StoredEvent> stored = new ArrayList<>(events.size());
+            Map<String, IncomingEvents.Event> unique = new LinkedHashMap<>();
+            for (IncomingEvents.Event event : events) {
+                unique.putIfAbsent(event.messageId(), event); // one write per messageId, even within a batch
+            }
+            for (IncomingEvents.Event event : unique.values()) {
+                event.payload().put("receivedAt", now.toString());
+                stored.add(new StoredEvent(grant.sourceId(), grant.projectId(), grant.keyId(), event.messageId(),
+                        event.type().wireName(), now, Json.write(event.payload()), now.plus(retention)));
+            }
+            store.write(stored, storageBudget);
+            return new Accepted(grant, events.size(), cors);
+        } catch (ApiError refusal) {
+            throw withHeaders(refusal, cors);
+        } catch (StorageUnavailable outage) {
+            throw withHeaders(ApiError.of(503, "storage_unavailable",
+                            "The events could not be stored right now and were not accepted; retry in "
+                                    + STORAGE_RETRY_AFTER_SECONDS + " s")
+                    .withHeader("Retry-After", Integer.toString(STORAGE_RETRY_AFTER_SECONDS)), cors);
+        }
+    }
+
+    /** Checks the key itself: well-formed (no read otherwise), known, not revoked, not expired, source enabled. */
+    private KeyGrant authorize(String key) {
+        if (!WriteKeys.isWellFormed(key)) {
+            throw WriteKeyCredentials.unauthorized("The write key is malformed; copy it again from its source");
+        }
+        KeyGrant grant = keys.get(hasher.hash(key)).orElseThrow(() ->
+                WriteKeyCredentials.unauthorized("The write key is not known; check it belongs to this workspace"));
+        if (grant.sourceStatus() == SourceStatus.REVOKED) {
+            throw ApiError.of(401, "key_revoked", "The source of this write key was revoked; create a new source")
+                    .withHeader("WWW-Authenticate", "Basic realm=\"inlet\"");
+        }
+        if (grant.isExpiredAt(clock.instant())) {
+            throw ApiError.of(401, "key_expired", "This write key's rotation grace period ended at "
+                    + grant.expiresAt().orElseThrow() + "; use the source's new key")
+                    .withHeader("WWW-Authenticate", "Basic realm=\"inlet\"");
+        }
+        if (grant.sourceStatus() == SourceStatus.DISABLED) {
+            throw ApiError.of(403, "source_disabled", "The source of this write key is disabled");
+        }
+        return grant;
+    }
+
+    /**
+     * Requests without an Origin (servers) pass. A browser origin must be listed in the source's allowed origins; a
+     * client-side source with no list accepts any origin, a server-side one none (its key must not ship to browsers).
+     */
+    private static Map<String, String> corsHeaders(KeyGrant grant, Optional<String> origin) {
+        if (origin.isEmpty()) {
+            return Map.of();
+        }
+        boolean allowed = grant.allowedOrigins().isEmpty()
+                ? grant.sourceType().isClientSide()
+                : grant.allowedOrigins().stream().anyMatch(rule -> OriginRule.allows(rule, origin.get()));
+        if (!allowed) {
+            throw ApiError.of(403, "origin_not_allowed", grant.allowedOrigins().isEmpty()
+                    ? "This server-side source takes no browser requests; list allowed_origins to permit some"
+                    : "This origin is not in the source's allowed_origins");
+        }
+        return Map.of("Access-Control-Allow-Origin", origin.get(), "Vary", "Origin");
+    }
+
+    private static void checkTypes(KeyGrant grant, List<IncomingEvents.Event> events) {
+        ArrayNode refused = Json.MAPPER.createArrayNode();
+        for (int i = 0; i < events.size(); i++) {
+            EventType type = events.get(i).type();
+            if (!grant.allowedEventTypes().contains(type)) {
+                refused.addObject().put("index", i).put("type", type.wireName());
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw ApiError.of(403, "event_type_not_allowed", refused.size() + " event(s) have a type this source "
+                            + "may not send; nothing of the request was stored")
+                    .withDetails(refused);
+        }
+    }
+
+    private static ApiError withHeaders(ApiError error, Map<String, String> headers) {
+        ApiError out = error;
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            out = out.withHeader(header.getKey(), header.getValue());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,404 @@
+package dev.inlet.functions.ingestion;
+
+import static dev.inlet.common.testing.TestRequests.body;
+import static dev.inlet.common.testing.TestRequests.errorCode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.inlet.common.auth.Principal;
+import dev.inlet.common.http.Json;
+import dev.inlet.common.source.EventType;
+import dev.inlet.common.source.NewSource;
+import dev.inlet.common.source.Source;
+import dev.inlet.common.source.SourceEnvironment;
+import dev.inlet.common.source.SourceService;
+import dev.inlet.common.source.SourceStatus;
+import dev.inlet.common.source.SourceType;
+import dev.inlet.common.source.WriteKeys;
+import dev.inlet.common.store.SourceRepository;
+import dev.inlet.common.testing.AdminFixture;
+import dev.inlet.common.testing.CountingDynamoDb;
+import dev.inlet.common.testing.TestRequests;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+
+/** The tracking API through the handler, against DynamoDB Local with the tables template.yaml declares. */
+class IngestHandlerTest {
+
+    private static AdminFixture fixture;
+    private static CountingDynamoDb dynamo;
+    private static IngestHandler handler;
+    private static SourceService sources;
+
+    @BeforeAll
+    static void setUp() {
+        fixture = new AdminFixture(IngestHandlerTest.class);
+        dynamo = new CountingDynamoDb(fixture.dynamo);
+        handler = new IngestHandler(dynamo.client(), fixture.environmentFor("IngestFunction"), AdminFixture.secrets(),
+                fixture.clock);
+        sources = fixture.servicesFor("SourcesFunction").sourceService();
+    }
+
+    @BeforeEach
+    void healAndCount() {
+        dynamo.heal();
+        dynamo.reset();
+        fixture.clock.advance(Duration.ofSeconds(10)); // past the key cache: each test sees fresh lookups
+    }
+
+    @Test
+    void trackWithBasicAuthIsStoredWithItsAttributionAndAnswers200() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/track").header("authorization",
+                basic(source.key())).json("""
+                {"userId":"u1","event":"Order Completed","properties":{"total":42},"messageId":"m-1",
+                 "timestamp":"2026-11-22T09:59:59.123+01:00","context":{"ip":"1.2.3.4"}}"""));
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals(Json.parse("{\"success\":true}"), body(response));
+        Map<String, AttributeValue> item = stored(source, "m-1");
+        assertEquals(source.source().id(), item.get("source_id").s());
+        assertEquals(source.source().projectId(), item.get("project_id").s());
+        assertEquals(source.source().currentKey().orElseThrow().id(), item.get("key_id").s());
+        assertEquals("track", item.get("type").s());
+        JsonNode payload = Json.parse(item.get("payload").s());
+        assertEquals("Order Completed", payload.get("event").asText());
+        assertEquals(42, payload.at("/properties/total").asInt());
+        assertEquals(fixture.clock.instant().toString(), payload.get("receivedAt").asText());
+        assertEquals("track", payload.get("type").asText());
+        long purge = Long.parseLong(item.get("purge_at").n());
+        assertEquals(fixture.clock.instant().plus(Duration.ofDays(7)).getEpochSecond(), purge, "7-day retention");
+        assertEquals(1, dynamo.calls("getItem"), "one GetItem for the cold key");
+        assertEquals(1, dynamo.calls("putItem"), "one PutItem for the event");
+    }
+
+    @Test
+    void aWarmKeyNeedsNoReadAndBrowserStyleBodyKeysWork() {
+        SourceService.Created source = source(SourceType.WEB, EventType.all(), List.of("https://app.example.com"));
+        for (int i = 0; i < 3; i++) {
+            APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/p")
+                    .header("content-type", "text/plain").header("origin", "https://app.example.com")
+                    .body("{\"writeKey\":\"" + source.key() + "\",\"anonymousId\":\"a\",\"name\":\"Home\","
+                            + "\"messageId\":\"p-" + i + "\"}"));
+            assertEquals(200, response.getStatusCode(), response.getBody());
+            assertEquals("https://app.example.com", response.getHeaders().get("Access-Control-Allow-Origin"));
+            assertEquals("Origin", response.getHeaders().get("Vary"));
+        }
+        assertEquals(1, dynamo.calls("getItem"), "the key is read once, then served from the cache");
+        String payload = stored(source, "p-0").get("payload").s();
+        assertFalse(payload.contains(source.key()), "the write key is never stored with the event");
+        assertFalse(payload.contains("writeKey"));
+        assertEquals("page", Json.parse(payload).get("type").asText());
+    }
+
+    @Test
+    void batchSharesContextAndStoresEveryEvent() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/batch").header("authorization",
+                basic(source.key())).json("""
+                {"batch":[
+                  {"type":"identify","userId":"u1","traits":{"email":"a@example.com"},"messageId":"b-1"},
+                  {"type":"track","userId":"u1","event":"Signed Up","messageId":"b-2","context":{"page":"x"}},
+                  {"type":"alias","userId":"u1","previousId":"anon","messageId":"b-3"}],
+                 "context":{"library":{"name":"test"},"page":"shared"},"sentAt":"2026-11-22T10:00:00Z"}"""));
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        JsonNode first = Json.parse(stored(source, "b-1").get("payload").s());
+        assertEquals("test", first.at("/context/library/name").asText());
+        assertEquals("2026-11-22T10:00:00Z", first.get("sentAt").asText());
+        JsonNode second = Json.parse(stored(source, "b-2").get("payload").s());
+        assertEquals("x", second.at("/context/page").asText(), "an event's own context wins");
+        assertEquals("test", second.at("/context/library/name").asText());
+        assertEquals("alias", stored(source, "b-3").get("type").s());
+        assertEquals(1, dynamo.calls("batchWriteItem"));
+    }
+
+    @Test
+    void aBatchOf2500EventsIsWrittenInChunksOf25() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        StringBuilder batch = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 2500; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"big-")
+                    .append(i).append("\"}");
+        }
+        APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/import")
+                .header("authorization", basic(source.key())).json(batch.append("]}").toString()));
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals(100, dynamo.calls("batchWriteItem"));
+        assertEquals(2500, countStored(source));
+    }
+
+    @Test
+    void retriedRequestsStoreEachMessageOnce() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String json = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"dup\"},"
+                + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"dup\"},"
+                + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"other\"}]}";
+        for (int i = 0; i < 2; i++) {
+            assertEquals(200, call(TestRequests.route("POST /v1/batch").header("authorization", basic(source.key()))
+                    .json(json)).getStatusCode());
+        }
+        assertEquals(2, countStored(source));
+    }
+
+    @Test
+    void missingIdsGetMessageIds() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        assertEquals(200, call(TestRequests.route("POST /v1/identify").header("authorization", basic(source.key()))
+                .json("{\"userId\":\"u\",\"traits\":{}}")).getStatusCode());
+        assertEquals(1, countStored(source));
+    }
+
+    @Test
+    void gzipBodiesAreAcceptedAndZipBombsRefused() throws IOException {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        APIGatewayV2HTTPEvent gzipped = TestRequests.route("POST /v1/track")
+                .header("authorization", basic(source.key())).header("content-type", "application/json")
+                .header("content-encoding", "gzip").build();
+        gzipped.setBody(Base64.getEncoder().encodeToString(gzip(
+                "{\"userId\":\"u\",\"event\":\"zipped\",\"messageId\":\"z-1\"}".getBytes(StandardCharsets.UTF_8))));
+        gzipped.setIsBase64Encoded(true);
+        APIGatewayV2HTTPResponse ok = handler.handleRequest(gzipped, null);
+        assertEquals(200, ok.getStatusCode(), ok.getBody());
+        assertEquals("zipped", Json.parse(stored(source, "z-1").get("payload").s()).get("event").asText());
+
+        byte[] bomb = gzip(("{\"userId\":\"u\",\"event\":\"" + " ".repeat(50_000_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertTrue(bomb.length < 100_000, "50 MB of spaces compress to " + bomb.length + " bytes");
+        gzipped.setBody(Base64.getEncoder().encodeToString(bomb));
+        assertRefused(handler.handleRequest(gzipped, null), 413, "payload_too_large");
+        gzipped.setBody(Base64.getEncoder().encodeToString("not gzip".getBytes(StandardCharsets.UTF_8)));
+        assertRefused(handler.handleRequest(gzipped, null), 400, "invalid_encoding");
+    }
+
+    @Test
+    void keyRefusals() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String event = "{\"userId\":\"u\",\"event\":\"e\"}";
+        assertRefused(track(null, event), 401, "unauthorized");
+        String malformed = source.key().substring(0, source.key().length() - 1)
+                + (source.key().endsWith("a") ? "b" : "a");
+        assertRefused(track(basic(malformed), event), 401, "unauthorized");
+        assertRefused(track("Basic !!!", event), 401, "unauthorized");
+        assertRefused(track("Bearer " + source.key(), event), 401, "unauthorized");
+        assertEquals(0, dynamo.totalCalls(), "malformed keys are refused without any DynamoDB call");
+
+        String madeUp = WriteKeys.generate(SourceEnvironment.PRODUCTION, SourceType.SERVER).key();
+        assertRefused(track(basic(madeUp), event), 401, "unauthorized");
+        assertRefused(track(basic(madeUp), event), 401, "unauthorized");
+        assertEquals(1, dynamo.calls("getItem"), "unknown keys are cached too");
+
+        SourceService.Created other = source(SourceType.SERVER, EventType.all(), List.of());
+        assertRefused(track(basic(source.key()), "{\"writeKey\":\"" + other.key() + "\",\"userId\":\"u\","
+                + "\"event\":\"e\"}"), 401, "unauthorized");
+        assertEquals(0, countStored(source) + countStored(other));
+    }
+
+    @Test
+    void revokedDisabledAndExpiredKeysAreRefusedWithinTheCacheBound() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String event = "{\"userId\":\"u\",\"event\":\"e\"}";
+        assertEquals(200, track(basic(source.key()), event).getStatusCode());
+
+        sources.revoke(Principal.root(), source.source().id());
+        fixture.clock.advance(Duration.ofMillis(4_999));
+        assertEquals(200, track(basic(source.key()), event).getStatusCode(), "still cached, within the bound");
+        fixture.clock.advance(Duration.ofMillis(1));
+        assertRefused(track(basic(source.key()), event), 401, "key_revoked");
+
+        SourceService.Created disabled = source(SourceType.SERVER, EventType.all(), List.of());
+        SourceRepository repository = fixture.servicesFor("SourcesFunction").sources();
+        Source current = sources.get(Principal.root(), disabled.source().id());
+        repository.save(current, current.withStatus(SourceStatus.DISABLED, fixture.clock.instant()),
+                fixture.clock.instant());
+        assertRefused(track(basic(disabled.key()), event), 403, "source_disabled");
+
+        SourceService.Created rotated = source(SourceType.SERVER, EventType.all(), List.of());
+        SourceService.Rotated rotation = fixture.servicesFor("KeyRotationFunction").sourceService()
+                .rotate(Principal.root(), rotated.source().id(), 1);
+        assertEquals(200, track(basic(rotated.key()), event).getStatusCode(), "old key works in its grace period");
+        assertEquals(200, track(basic(rotation.key()), event).getStatusCode(), "and so does the new one");
+        fixture.clock.advance(Duration.ofHours(1));
+        assertRefused(track(basic(rotated.key()), event), 401, "key_expired");
+        assertEquals(200, track(basic(rotation.key()), event).getStatusCode());
+    }
+
+    @Test
+    void eventTypesOutsideTheSourcesListRefuseTheWholeBatch() {
+        SourceService.Created source = source(SourceType.WEB, EnumSet.of(EventType.TRACK, EventType.PAGE), List.of());
+        APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/batch")
+                .header("authorization", basic(source.key())).json("""
+                {"batch":[{"type":"track","userId":"u","event":"e"},{"type":"identify","userId":"u"},
+                          {"type":"page","userId":"u"},{"type":"group","userId":"u","groupId":"g"}]}"""));
+        assertRefused(response, 403, "event_type_not_allowed");
+        assertEquals(Json.parse("[{\"index\":1,\"type\":\"identify\"},{\"index\":3,\"type\":\"group\"}]"),
+                body(response).at("/error/details"));
+        assertRefused(call(TestRequests.route("POST /v1/identify").header("authorization", basic(source.key()))
+                .json("{\"userId\":\"u\"}")), 403, "event_type_not_allowed");
+        assertEquals(0, countStored(source), "nothing of a refused request is stored");
+    }
+
+    @Test
+    void originsAreCheckedAgainstTheSource() {
+        SourceService.Created web = source(SourceType.WEB, EventType.all(), List.of("https://*.example.com"));
+        String event = "{\"userId\":\"u\",\"event\":\"e\"}";
+        APIGatewayV2HTTPResponse allowed = call(TestRequests.route("POST /v1/track")
+                .header("authorization", basic(web.key())).header("origin", "https://shop.example.com").json(event));
+        assertEquals(200, allowed.getStatusCode());
+        assertEquals("https://shop.example.com", allowed.getHeaders().get("Access-Control-Allow-Origin"));
+        APIGatewayV2HTTPResponse refused = call(TestRequests.route("POST /v1/track")
+                .header("authorization", basic(web.key())).header("origin", "https://evil.test").json(event));
+        assertRefused(refused, 403, "origin_not_allowed");
+        assertNull(refused.getHeaders().get("Access-Control-Allow-Origin"), "no allow header: the browser blocks");
+        assertEquals(200, call(TestRequests.route("POST /v1/track").header("authorization", basic(web.key()))
+                .json(event)).getStatusCode(), "no Origin (a server) bypasses the check");
+
+        SourceService.Created server = source(SourceType.SERVER, EventType.all(), List.of());
+        assertRefused(call(TestRequests.route("POST /v1/track").header("authorization", basic(server.key()))
+                .header("origin", "https://shop.example.com").json(event)), 403, "origin_not_allowed");
+        SourceService.Created openWeb = source(SourceType.MOBILE, EventType.all(), List.of());
+        assertEquals(200, call(TestRequests.route("POST /v1/track").header("authorization", basic(openWeb.key()))
+                .header("origin", "https://any.test").json(event)).getStatusCode());
+    }
+
+    @Test
+    void preflightIsAnsweredByTheFunction() {
+        APIGatewayV2HTTPResponse response = handler.handleRequest(TestRequests.route("OPTIONS /v1/{proxy+}")
+                .path("proxy", "track").header("origin", "https://app.example.com")
+                .header("access-control-request-method", "POST").build(), null);
+        assertEquals(204, response.getStatusCode());
+        assertEquals("https://app.example.com", response.getHeaders().get("Access-Control-Allow-Origin"));
+        assertTrue(response.getHeaders().get("Access-Control-Allow-Headers").contains("Authorization"));
+    }
+
+    @Test
+    void payloadRefusals() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String auth = basic(source.key());
+        assertRefused(track(auth, "{\"userId\":"), 400, "invalid_json");
+        assertRefused(track(auth, "[1]"), 400, "invalid_json");
+        assertRefused(track(auth, "{\"event\":\"e\"}"), 400, "invalid_event", "userId");
+        assertRefused(track(auth, "{\"userId\":\"u\"}"), 400, "invalid_event", "event");
+        assertRefused(track(auth, "{\"userId\":{},\"event\":\"e\"}"), 400, "invalid_event", "userId");
+        assertRefused(track(auth, "{\"userId\":\"u\",\"event\":\"e\",\"properties\":[]}"),
+                400, "invalid_event", "properties");
+        assertRefused(track(auth, "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"yesterday\"}"),
+                400, "invalid_event", "timestamp");
+        assertRefused(track(auth, "{\"userId\":\"u\",\"event\":\"e\",\"type\":\"identify\"}"),
+                400, "invalid_event", "type");
+        assertRefused(track(auth, "{\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"" + "m".repeat(101) + "\"}"),
+                400, "invalid_event", "messageId");
+        assertRefused(batch(auth, "{\"batch\":[]}"), 400, "invalid_event", "batch");
+        assertRefused(batch(auth, "{\"batch\":[{\"type\":\"click\",\"userId\":\"u\"}]}"),
+                400, "invalid_event", "batch[0].type");
+        assertRefused(batch(auth, "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"},"
+                + "{\"type\":\"group\",\"userId\":\"u\"}]}"), 400, "invalid_event", "batch[1].groupId");
+        assertRefused(track(auth, "{\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"x\":\""
+                + "x".repeat(33 * 1024) + "\"}}"), 413, "payload_too_large", "event");
+        StringBuilder tooMany = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 2501; i++) {
+            tooMany.append(i == 0 ? "" : ",").append("{}");
+        }
+        assertRefused(batch(auth, tooMany.append("]}").toString()), 413, "payload_too_large");
+        StringBuilder tooBig = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 20; i++) {
+            tooBig.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"")
+                    .append("y".repeat(30_000)).append("\"}");
+        }
+        assertRefused(batch(auth, tooBig.append("]}").toString()), 413, "payload_too_large");
+        assertRefused(call(TestRequests.route("POST /v1/track").header("authorization", auth)
+                .header("content-type", "application/xml").body("<e/>")), 415, "unsupported_media_type");
+        assertEquals(0, countStored(source));
+    }
+
+    @Test
+    void storageFailuresAnswer503AndAcknowledgeNothing_withInjectedDynamoDbFault() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        track(basic(source.key()), "{\"userId\":\"u\",\"event\":\"warm\"}"); // warm the key cache first
+        dynamo.failWith(DynamoDbException.builder().message("injected: service unavailable").statusCode(500).build(),
+                "putItem", "batchWriteItem");
+        APIGatewayV2HTTPResponse response = track(basic(source.key()), "{\"userId\":\"u\",\"event\":\"e\","
+                + "\"messageId\":\"lost\"}");
+        assertRefused(response, 503, "storage_unavailable");
+        assertEquals("2", response.getHeaders().get("Retry-After"));
+        dynamo.heal();
+        assertTrue(fixture.dynamo.getItem(b -> b.tableName(fixture.table("EventsTable")).key(Map.of("event_key",
+                AttributeValue.fromS(source.source().id() + "#lost")))).item().isEmpty());
+    }
+
+    private static SourceService.Created source(SourceType type, Set<EventType> types, List<String> origins) {
+        return sources.create(Principal.root(), new NewSource("Ingest test", type, SourceEnvironment.PRODUCTION,
+                Optional.empty(), Optional.empty(), types, origins, Optional.empty()));
+    }
+
+    private static APIGatewayV2HTTPResponse track(String authorization, String json) {
+        TestRequests request = TestRequests.route("POST /v1/track").json(json);
+        if (authorization != null) {
+            request.header("authorization", authorization);
+        }
+        return call(request);
+    }
+
+    private static APIGatewayV2HTTPResponse batch(String authorization, String json) {
+        return call(TestRequests.route("POST /v1/batch").header("authorization", authorization).json(json));
+    }
+
+    private static APIGatewayV2HTTPResponse call(TestRequests request) {
+        return handler.handleRequest(request.build(), null);
+    }
+
+    private static String basic(String key) {
+        return "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, AttributeValue> stored(SourceService.Created source, String messageId) {
+        Map<String, AttributeValue> item = fixture.dynamo.getItem(b -> b.tableName(fixture.table("EventsTable"))
+                .key(Map.of("event_key", AttributeValue.fromS(source.source().id() + "#" + messageId)))).item();
+        assertFalse(item.isEmpty(), "event " + messageId + " is stored");
+        return item;
+    }
+
+    private static int countStored(SourceService.Created source) {
+        return fixture.dynamo.scanPaginator(b -> b.tableName(fixture.table("EventsTable"))
+                        .filterExpression("source_id = :s")
+                        .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(source.source().id()))))
+                .items().stream().mapToInt(i -> 1).sum();
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    private static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code) {
+        assertRefused(response, status, code, null);
+    }
+
+    private static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code, String field) {
+        assertEquals(status, response.getStatusCode(), response.getBody());
+        assertEquals(code, errorCode(response), response.getBody());
+        if (field != null) {
+            assertEquals(field, body(response).at("/error/field").asText(), response.getBody());
+        }
+    }
+}
