@@ -1,5 +1,6 @@
 package dev.inlet.localruntime;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +38,9 @@ class LocalRuntimeTest {
 
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Set<String> ADMIN_FUNCTIONS =
-            Set.of("ProjectsFunction", "SourcesFunction", "KeyRotationFunction", "KeyRevocationFunction");
+    private static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Set<String> EXERCISED_FUNCTIONS = Set.of("ProjectsFunction", "SourcesFunction",
+            "KeyRotationFunction", "KeyRevocationFunction", "IngestFunction");
     private static LocalRuntime runtime;
 
     @BeforeAll
@@ -126,8 +129,16 @@ class LocalRuntimeTest {
                 "{\"name\":\"ci\"}")));
         expect(failures, 200, call("GET", "/api/v1/projects/" + projectId + "/tokens", root, null));
 
-        String sourceId = idOf(expect(failures, 201, call("POST", "/api/v1/events/write-keys", root,
-                "{\"name\":\"Checkout\",\"source_type\":\"server\",\"project_id\":\"" + projectId + "\"}")));
+        HttpResponse<String> source = expect(failures, 201, call("POST", "/api/v1/events/write-keys", root,
+                "{\"name\":\"Checkout\",\"source_type\":\"server\",\"project_id\":\"" + projectId + "\"}"));
+        String sourceId = idOf(source);
+        Matcher key = KEY.matcher(source.body());
+        assertTrue(key.find(), source.body());
+        String basic = "Basic " + Base64.getEncoder().encodeToString((key.group(1) + ":").getBytes(UTF_8));
+        expect(failures, 200, ingest("/v1/track", basic,
+                "{\"userId\":\"u1\",\"event\":\"Signed Up\",\"messageId\":\"m1\"}"));
+        expect(failures, 200, ingest("/v1/batch", basic, "{\"batch\":[{\"type\":\"identify\",\"userId\":\"u1\","
+                + "\"messageId\":\"m2\"},{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Paid\",\"messageId\":\"m3\"}]}"));
         expect(failures, 200, call("GET", "/api/v1/events/write-keys?project_id=" + projectId, root, null));
         expect(failures, 200, call("GET", "/api/v1/events/write-keys", root, null));
         expect(failures, 200, call("GET", "/api/v1/events/write-keys/" + sourceId, root, null));
@@ -141,8 +152,15 @@ class LocalRuntimeTest {
         List<DynamoDbCallRecorder.Access> accesses = DynamoDbCallRecorder.functionAccesses();
         Set<String> callers = accesses.stream().map(access -> access.functionLogicalId().orElseThrow())
                 .collect(Collectors.toSet());
-        assertTrue(callers.containsAll(ADMIN_FUNCTIONS), "every admin function was exercised: " + callers);
+        assertTrue(callers.containsAll(EXERCISED_FUNCTIONS), "every function was exercised: " + callers);
         assertEquals(List.of(), PolicyCoverage.violations(runtime.template(), accesses, runtime.tableNames()));
+    }
+
+    /** Segment's convention: the write key as the Basic-auth user name, no password. */
+    private static HttpResponse<String> ingest(String path, String basicAuthorization, String json) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(runtime.baseUri() + path))
+                .header("Authorization", basicAuthorization).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> expect(List<String> failures, int status, HttpResponse<String> response) {
