@@ -7,10 +7,12 @@ import dev.inlet.common.source.SourceService;
 import dev.inlet.common.store.AdminTokenRepository;
 import dev.inlet.common.store.ProjectRepository;
 import dev.inlet.common.store.SourceRepository;
+import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.TableNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -76,11 +78,13 @@ public final class AdminServices {
 
     /**
      * The source service. Functions whose environment has no projects table (rotation, revocation) never create
-     * sources, so they get a service without one.
+     * sources, so they get a service without one; likewise for statistics.
      */
     public SourceService sourceService() {
         ProjectRepository projects = TableNames.optional(environment, TableNames.PROJECTS).isPresent()
                 ? projects() : null;
-        return new SourceService(sources(), projects, hasher, clock);
+        Optional<SourceStatsRepository> stats = TableNames.optional(environment, TableNames.SOURCE_STATS)
+                .map(table -> new SourceStatsRepository(dynamo, table));
+        return new SourceService(sources(), projects, stats, hasher, clock);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.http.Json;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The API's view of a source, field for field as the reference API names them. */
 public final class SourceJson {
@@ -36,6 +37,15 @@ public final class SourceJson {
         node.put("updated_at", source.updatedAt().toString());
         node.put("last_event_at", source.lastEventAt().map(Instant::toString).orElse(null));
         node.put("version", source.version());
+        return node;
+    }
+
+    /** The view of get and list: the source and its accepted-event count over the last 24 hours. */
+    public static ObjectNode withVolume(Source source, OptionalLong volume24h) {
+        ObjectNode node = of(source);
+        if (volume24h.isPresent()) {
+            node.put("volume_24h", volume24h.getAsLong());
+        }
         return node;
     }
 

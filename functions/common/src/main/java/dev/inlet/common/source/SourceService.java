@@ -10,6 +10,7 @@ import dev.inlet.common.store.Page;
 import dev.inlet.common.store.ProjectRepository;
 import dev.inlet.common.store.SourceFilter;
 import dev.inlet.common.store.SourceRepository;
+import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.VersionConflict;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
@@ -35,12 +37,15 @@ public final class SourceService {
 
     private final SourceRepository sources;
     private final ProjectRepository projects;
+    private final Optional<SourceStatsRepository> stats;
     private final SecretHasher hasher;
     private final Clock clock;
 
-    public SourceService(SourceRepository sources, ProjectRepository projects, SecretHasher hasher, Clock clock) {
+    public SourceService(SourceRepository sources, ProjectRepository projects, Optional<SourceStatsRepository> stats,
+                         SecretHasher hasher, Clock clock) {
         this.sources = sources;
         this.projects = projects;
+        this.stats = stats;
         this.hasher = hasher;
         this.clock = clock;
     }
@@ -76,6 +81,15 @@ public final class SourceService {
 
     public Source get(Principal principal, String id) {
         return visible(principal, id);
+    }
+
+    /**
+     * Events accepted in the current hour and the 23 before it, as the stats aggregator counted them (it trails
+     * ingestion by seconds). Empty in functions that do not read statistics.
+     */
+    public OptionalLong volumeLast24Hours(Source source) {
+        return stats.map(repository -> OptionalLong.of(repository.acceptedInLast24Hours(source.id(), clock.instant())))
+                .orElse(OptionalLong.empty());
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.inlet.common.store;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +11,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Small helpers for hand-written item mappers on the low-level client. */
 public final class Attributes {
+
+    private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
 
     private Attributes() {
     }
@@ -20,8 +26,16 @@ public final class Attributes {
         return AttributeValue.fromN(Long.toString(value));
     }
 
+    /**
+     * Times are stored with exactly three fraction digits, so that string order is time order (Instant.toString
+     * drops zero fractions, and "…:00Z" sorts after "…:00.5Z") — conditions and sort keys compare them as strings.
+     */
     public static AttributeValue time(Instant value) {
-        return AttributeValue.fromS(value.toString());
+        return AttributeValue.fromS(sortable(value));
+    }
+
+    public static String sortable(Instant value) {
+        return SORTABLE.format(value.truncatedTo(ChronoUnit.MILLIS));
     }
 
     public static AttributeValue strings(List<String> values) {

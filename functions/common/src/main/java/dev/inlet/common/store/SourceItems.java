@@ -35,7 +35,7 @@ final class SourceItems {
     }
 
     static String createdKey(Source source) {
-        return source.createdAt() + "#" + source.id();
+        return Attributes.sortable(source.createdAt()) + "#" + source.id();
     }
 
     static Map<String, AttributeValue> sourceItem(Source source) {

@@ -88,7 +88,7 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
                 cursors.decode(request.queryParameter("cursor")));
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
-        page.items().forEach(source -> data.add(SourceJson.of(source)));
+        page.items().forEach(source -> data.add(SourceJson.withVolume(source, sources.volumeLast24Hours(source))));
         body.put("next_cursor", page.next().map(cursors::encode).orElse(null));
         return ApiResponses.json(200, body);
     }
@@ -96,7 +96,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
     private APIGatewayV2HTTPResponse get(ApiRequest request) {
         Principal principal = authenticator.authenticate(request);
         Source source = sources.get(principal, request.pathParameter("id"));
-        return ApiResponses.json(200, SourceJson.of(source), Map.of("ETag", SourceJson.etag(source)));
+        return ApiResponses.json(200, SourceJson.withVolume(source, sources.volumeLast24Hours(source)),
+                Map.of("ETag", SourceJson.etag(source)));
     }
 
     private APIGatewayV2HTTPResponse update(ApiRequest request) {

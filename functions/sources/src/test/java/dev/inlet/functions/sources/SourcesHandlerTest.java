@@ -94,6 +94,8 @@ class SourcesHandlerTest {
 
         JsonNode fetched = body(call(TestRequests.route(GET).bearer(tokenA).path("id", source.get("id").asText())));
         assertFalse(fetched.has("key"), "the key is shown only in the creation answer");
+        assertEquals(0, fetched.get("volume_24h").asLong(), "get shows the 24 h volume");
+        assertTrue(fetched.get("last_event_at").isNull());
         assertEquals(source.get("key_prefix"), fetched.get("key_prefix"));
     }
 
@@ -218,6 +220,7 @@ class SourcesHandlerTest {
             JsonNode page = body(call(request));
             page.get("data").forEach(s -> {
                 assertFalse(s.has("key"));
+                assertEquals(0, s.get("volume_24h").asLong(), "list shows the 24 h volume");
                 seen.add(s.get("name").asText());
             });
             cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();

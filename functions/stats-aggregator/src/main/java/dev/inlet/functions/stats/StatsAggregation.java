@@ -1,0 +1,122 @@
+package dev.inlet.functions.stats;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import dev.inlet.common.store.SourceActivityRepository;
+import dev.inlet.common.store.SourceStatsRepository;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Turns a batch of new events into one counter ADD per (source, hour) and one last_event_at update per source.
+ *
+ * <p>Delivery is at least once: when a write fails, the batch is reported failed from its earliest unapplied record
+ * and Lambda re-delivers from there, so counters already added for later records of that retried span are added
+ * again. The over-count is bounded by one batch (≤ 1,000 events, the template's BatchSize) per aggregator failure;
+ * with no failures, counts are exact, because a retried ingestion request overwrites its item (MODIFY, filtered out).
+ */
+final class StatsAggregation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatsAggregation.class);
+
+    private record Hourly(String sourceId, String hour) {
+    }
+
+    private static final class Tally {
+        long count;
+        BigInteger firstSequence;
+        String firstSequenceText;
+
+        void add(String sequence) {
+            count++;
+            BigInteger value = new BigInteger(sequence);
+            if (firstSequence == null || value.compareTo(firstSequence) < 0) {
+                firstSequence = value;
+                firstSequenceText = sequence;
+            }
+        }
+    }
+
+    private final SourceStatsRepository stats;
+    private final SourceActivityRepository sources;
+
+    StatsAggregation(SourceStatsRepository stats, SourceActivityRepository sources) {
+        this.stats = stats;
+        this.sources = sources;
+    }
+
+    /** Applies the batch; returns the sequence numbers to report as failed (empty when everything was applied). */
+    List<String> apply(List<DynamodbStreamRecord> records) {
+        Map<Hourly, Tally> hourly = new LinkedHashMap<>();
+        Map<String, Instant> latest = new LinkedHashMap<>();
+        Map<String, Tally> bySource = new LinkedHashMap<>();
+        for (DynamodbStreamRecord record : records) {
+            if (!"INSERT".equals(record.getEventName()) || record.getDynamodb() == null
+                    || record.getDynamodb().getNewImage() == null) {
+                continue;
+            }
+            Map<String, AttributeValue> image = record.getDynamodb().getNewImage();
+            String sourceId = text(image, "source_id");
+            Instant receivedAt = instant(text(image, "received_at"));
+            String sequence = record.getDynamodb().getSequenceNumber();
+            if (sourceId == null || receivedAt == null || sequence == null) {
+                LOG.warn("Skipping a stream record without source_id, received_at or sequence number");
+                continue;
+            }
+            hourly.computeIfAbsent(new Hourly(sourceId, SourceStatsRepository.hourOf(receivedAt)), k -> new Tally())
+                    .add(sequence);
+            bySource.computeIfAbsent(sourceId, k -> new Tally()).add(sequence);
+            latest.merge(sourceId, receivedAt, (a, b) -> a.isAfter(b) ? a : b);
+        }
+        BigInteger earliestFailure = null;
+        String earliestFailureText = null;
+        for (Map.Entry<Hourly, Tally> entry : hourly.entrySet()) {
+            try {
+                stats.addAccepted(entry.getKey().sourceId(), entry.getKey().hour(), entry.getValue().count);
+            } catch (SdkException e) {
+                LOG.warn("Could not add {} events to source {} hour {}", entry.getValue().count,
+                        entry.getKey().sourceId(), entry.getKey().hour(), e);
+                if (earliestFailure == null || entry.getValue().firstSequence.compareTo(earliestFailure) < 0) {
+                    earliestFailure = entry.getValue().firstSequence;
+                    earliestFailureText = entry.getValue().firstSequenceText;
+                }
+            }
+        }
+        for (Map.Entry<String, Instant> entry : latest.entrySet()) {
+            try {
+                sources.recordLastEvent(entry.getKey(), entry.getValue());
+            } catch (SdkException e) {
+                LOG.warn("Could not record last_event_at of source {}", entry.getKey(), e);
+                Tally tally = bySource.get(entry.getKey());
+                if (earliestFailure == null || tally.firstSequence.compareTo(earliestFailure) < 0) {
+                    earliestFailure = tally.firstSequence;
+                    earliestFailureText = tally.firstSequenceText;
+                }
+            }
+        }
+        return earliestFailureText == null ? List.of() : List.of(earliestFailureText);
+    }
+
+    private static String text(Map<String, AttributeValue> image, String name) {
+        AttributeValue value = image.get(name);
+        return value == null ? null : value.getS();
+    }
+
+    private static Instant instant(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}
