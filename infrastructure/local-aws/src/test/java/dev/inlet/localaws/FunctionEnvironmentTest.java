@@ -34,7 +34,11 @@ class FunctionEnvironmentTest {
     void everyTemplateFunctionResolves() {
         for (FunctionDefinition function : TEMPLATE.functions()) {
             ResolvedEnvironment environment = FunctionEnvironment.resolve(TEMPLATE, function, TABLES, Map.of());
-            assertTrue(environment.requiredSecrets().contains("PEPPER"), function.logicalId());
+            // Every secret a function declares becomes a required plain value locally, and only those.
+            boolean declaresPepper = function.environment().containsKey("PEPPER_SECRET_ARN");
+            assertEquals(declaresPepper, environment.requiredSecrets().contains("PEPPER"), function.logicalId());
+            assertFalse(environment.variables().keySet().stream().anyMatch(v -> v.endsWith("_SECRET_ARN")),
+                    function.logicalId());
         }
     }
 

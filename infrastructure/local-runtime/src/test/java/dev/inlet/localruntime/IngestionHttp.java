@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -160,6 +161,23 @@ final class IngestionHttp {
         Source current = sources.find(sourceId).orElseThrow();
         Instant now = Instant.now();
         sources.save(current, current.withStatus(SourceStatus.DISABLED, now), now);
+    }
+
+    /**
+     * A key that is well-formed (whatever the checksum scheme) but unknown: a new source whose key items are then
+     * deleted, as the table's TTL purges an ended key. Ingestion must answer it exactly like a made-up key.
+     */
+    String unknownKey(String name) {
+        CreatedSource source = serverSource(name);
+        String table = runtime.tableName("WriteKeysTable");
+        List<Map<String, AttributeValue>> keyItems = runtime.dynamoDb().scanPaginator(scan -> scan.tableName(table)
+                        .consistentRead(true).filterExpression("source_id = :s")
+                        .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(source.id()))))
+                .items().stream().toList();
+        assertEquals(1, keyItems.size(), "a new source has one key item");
+        runtime.dynamoDb().deleteItem(delete -> delete.tableName(table)
+                .key(Map.of("key_hash", keyItems.get(0).get("key_hash"))));
+        return source.key();
     }
 
     /** The id of the source's newest key, as stored (events carry it as {@code key_id}). */

@@ -88,6 +88,19 @@ class TemplateMatchesCodeTest {
         assertEquals(TableNames.WRITE_KEYS_TTL_ATTRIBUTE, tables.get("WriteKeysTable").ttlAttribute().orElseThrow());
     }
 
+    @Test
+    void dataAndThePepperThatMakesItUsableOutliveTheStack() {
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> resources = (Map<String, Map<String, Object>>) TEMPLATE.raw().get("Resources");
+        resources.forEach((id, resource) -> {
+            String type = String.valueOf(resource.get("Type"));
+            if (type.equals("AWS::DynamoDB::Table") || type.equals("AWS::SecretsManager::Secret")) {
+                assertEquals("Retain", resource.get("DeletionPolicy"), id);
+                assertEquals("Retain", resource.get("UpdateReplacePolicy"), id);
+            }
+        });
+    }
+
     private static String routeKeyOf(Path sample) {
         try {
             JsonNode event = Json.parse(Files.readString(sample));

@@ -29,7 +29,7 @@ public final class AdminAuthenticator {
     public Principal authenticate(ApiRequest request) {
         String token = bearerToken(request);
         if (token.startsWith(AdminToken.TOKEN_PREFIX)) {
-            if (!Secrets.isWellFormed(token, AdminToken.TOKEN_PREFIX)) {
+            if (!Secrets.isWellFormed(token, AdminToken.TOKEN_PREFIX, hasher)) {
                 throw invalid();
             }
             AdminToken stored = tokens.findByHash(hasher.hash(token)).orElseThrow(AdminAuthenticator::invalid);

@@ -37,6 +37,20 @@ public final class SecretHasher {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     }
 
+    /** A keyed checksum of a secret's body: {@code length} base62 characters of HMAC("checksum:" + body). */
+    public String checksum(String body, int length) {
+        byte[] digest = macs.get().doFinal(("checksum:" + body).getBytes(StandardCharsets.UTF_8));
+        long value = ((digest[0] & 0xFFL) << 24) | ((digest[1] & 0xFFL) << 16) | ((digest[2] & 0xFFL) << 8)
+                | (digest[3] & 0xFFL);
+        return Base62.encodeUnsigned32(value, length);
+    }
+
+    /** Constant-time check of a presented checksum. */
+    public boolean checksumMatches(String body, String presented) {
+        return MessageDigest.isEqual(checksum(body, presented.length()).getBytes(StandardCharsets.US_ASCII),
+                presented.getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Constant-time comparison of a presented secret with a known one, through their hashes. */
     public boolean matches(String presented, String known) {
         if (presented == null || known == null) {

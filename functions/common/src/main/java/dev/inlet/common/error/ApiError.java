@@ -87,7 +87,9 @@ public final class ApiError extends RuntimeException {
     }
 
     public static ApiError unknownField(String field) {
-        return forField(400, "unknown_field", field, "Unknown field '" + field + "'");
+        String shown = field.length() > 40 ? field.substring(0, 40) + "…" : field;
+        return forField(400, "unknown_field", shown, "Unknown field '" + shown.replaceAll("[^\\x20-\\x7E…]", "?")
+                + "'");
     }
 
     public static ApiError invalidType(String field, String expected) {

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Opaque pagination cursors: the position as JSON, base64url, plus an HMAC so that a client cannot forge a position
- * (for instance inside another project's partition). Anything that does not verify is a 400 invalid_cursor.
+ * (for instance inside another project's partition). Anything that does not verify is a 400
+ * invalid_parameter naming the cursor.
  */
 public final class Cursors {
 

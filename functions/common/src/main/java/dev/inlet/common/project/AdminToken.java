@@ -7,7 +7,7 @@ import java.util.Optional;
 public record AdminToken(String id, String hash, String prefix, String projectId, String name, Instant createdAt,
                          Optional<Instant> revokedAt) {
 
-    /** Token format, shared with write keys: prefix, 33 random base62 characters, 6-character checksum. */
+    /** Token format, shared with write keys (see Secrets): prefix, random base62 characters, keyed checksum. */
     public static final String TOKEN_PREFIX = "inlet_pat_";
 
     public boolean isRevoked() {

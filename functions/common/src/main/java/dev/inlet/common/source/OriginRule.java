@@ -50,7 +50,9 @@ public final class OriginRule {
             return Optional.empty();
         }
         String canonicalHost = wildcard ? "*." + host.substring("wildcard.".length()) : host;
-        return Optional.of(scheme + "://" + canonicalHost + (port > 0 ? ":" + port : ""));
+        // Browsers omit the default port from Origin, so https://x:443 is stored as https://x or it never matches.
+        boolean defaultPort = port == 443 && scheme.equals("https") || port == 80 && scheme.equals("http");
+        return Optional.of(scheme + "://" + canonicalHost + (port > 0 && !defaultPort ? ":" + port : ""));
     }
 
     /** Whether a request's {@code Origin} header value is allowed by the canonical {@code rule}. */

@@ -67,10 +67,10 @@ public final class SourceRules {
         if (value.isNull()) {
             return Optional.empty();
         }
-        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+        if (!value.isIntegralNumber()) {
             throw ApiError.invalidType("rate_limit_eps", "a whole number of events per second, or null");
         }
-        int eps = value.intValue();
+        int eps = value.canConvertToInt() ? value.intValue() : Integer.MAX_VALUE;
         if (eps < 1 || eps > MAX_RATE_LIMIT_EPS) {
             throw ApiError.invalidValue("rate_limit_eps",
                     "Field 'rate_limit_eps' must be between 1 and " + MAX_RATE_LIMIT_EPS);
@@ -90,7 +90,7 @@ public final class SourceRules {
                 throw ApiError.invalidType(field, "a string");
             }
             types.add(EventType.fromWire(item.textValue()).orElseThrow(() -> ApiError.invalidValue(field,
-                    "Unknown event type '" + item.textValue() + "'; allowed: " + EventType.allowedValues())));
+                    "Unknown event type " + printable(item.textValue()) + "; allowed: " + EventType.allowedValues())));
         }
         if (types.isEmpty()) {
             throw ApiError.invalidValue("allowed_event_types",
@@ -115,10 +115,16 @@ public final class SourceRules {
                 throw ApiError.invalidType(field, "a string");
             }
             origins.add(OriginRule.canonical(item.textValue()).orElseThrow(() -> ApiError.invalidValue(field,
-                    "'" + item.textValue() + "' is not an origin: use scheme://host[:port] such as "
+                    printable(item.textValue()) + " is not an origin: use scheme://host[:port] such as "
                             + "https://app.example.com, or https://*.example.com for its subdomains")));
         }
         return new ArrayList<>(origins);
+    }
+
+    /** Client input quoted in a message: at most 40 characters, printable ASCII. */
+    public static String printable(String value) {
+        String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
+        return "'" + shown.replaceAll("[^\\x20-\\x7E…]", "?") + "'";
     }
 
     static String text(JsonNode value, String field) {

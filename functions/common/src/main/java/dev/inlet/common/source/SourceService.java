@@ -69,7 +69,7 @@ public final class SourceService {
     public Created create(Principal principal, NewSource request) {
         String projectId = projectFor(principal, request.projectId());
         Instant now = clock.instant();
-        WriteKeys.NewKey key = WriteKeys.generate(request.environment(), request.type());
+        WriteKeys.NewKey key = WriteKeys.generate(request.environment(), request.type(), hasher);
         SourceKey sourceKey = new SourceKey(Ids.newId(Ids.KEY), hasher.hash(key.key()), key.prefix(), now,
                 Optional.empty());
         Source source = new Source(Ids.newId(Ids.SOURCE), projectId, request.name(), request.type(),
@@ -98,6 +98,10 @@ public final class SourceService {
      */
     public Page<Source> list(Principal principal, Optional<String> projectParameter, SourceFilter filter, int limit,
                              Optional<Map<String, String>> after) {
+        if (projectParameter.isPresent() && !Project.DEFAULT_ID.equals(projectParameter.get())
+                && !Ids.looksLike(projectParameter.get(), Ids.PROJECT)) {
+            throw ApiError.invalidParameter("project_id", "Query parameter 'project_id' must be a project id");
+        }
         Optional<String> project = principal.projectId().or(() -> projectParameter);
         if (principal.projectId().isPresent() && projectParameter.isPresent()
                 && !projectParameter.equals(principal.projectId())) {
@@ -123,6 +127,12 @@ public final class SourceService {
         }
         if (changes.isEmpty()) {
             return current;
+        }
+        if (changes.environment().filter(e -> e.isLive() != current.environment().isLive()).isPresent()) {
+            // The key says live or test; a source crossing that line would carry a mislabelled key.
+            throw ApiError.invalidValue("environment", "A source cannot move between production and "
+                    + current.environment().wireName() + " environments: its keys are "
+                    + (current.environment().isLive() ? "live" : "test") + " keys. Create a new source instead");
         }
         Source next = changes.applyTo(current, clock.instant());
         try {
@@ -150,7 +160,7 @@ public final class SourceService {
                 throw revoked();
             }
             Instant now = clock.instant();
-            WriteKeys.NewKey key = WriteKeys.generate(current.environment(), current.type());
+            WriteKeys.NewKey key = WriteKeys.generate(current.environment(), current.type(), hasher);
             issued[0] = key;
             before[0] = current;
             List<SourceKey> keys = new ArrayList<>();
@@ -209,7 +219,7 @@ public final class SourceService {
 
     private Source visible(Principal principal, String id) {
         if (!Ids.looksLike(id, Ids.SOURCE)) {
-            throw ApiError.notFound("Source " + printable(id));
+            throw ApiError.notFound("Source " + SourceRules.printable(id));
         }
         return sources.find(id).filter(s -> principal.canAccess(s.projectId()))
                 .orElseThrow(() -> ApiError.notFound("Source " + id));
@@ -229,7 +239,7 @@ public final class SourceService {
         }
         String projectId = requested.get();
         if (!Ids.looksLike(projectId, Ids.PROJECT) || projects.find(projectId).isEmpty()) {
-            throw ApiError.invalidValue("project_id", "No project " + printable(projectId)
+            throw ApiError.invalidValue("project_id", "No project " + SourceRules.printable(projectId)
                     + "; create it with POST /api/v1/projects");
         }
         return projectId;
@@ -238,10 +248,5 @@ public final class SourceService {
     private static ApiError revoked() {
         return ApiError.conflict("source_revoked",
                 "The source is revoked, which is final; create a new source instead");
-    }
-
-    private static String printable(String value) {
-        String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-        return "'" + shown.replaceAll("[^\\x20-\\x7E]", "?") + "'";
     }
 }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Active sources ingest; disabled ones are refused (403) and can be enabled again; revoked is final (401). */
+/** Active sources ingest; disabled ones are refused (403); revoked is final (401). */
 public enum SourceStatus {
     ACTIVE, DISABLED, REVOKED;
 

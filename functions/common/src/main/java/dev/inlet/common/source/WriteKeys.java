@@ -1,9 +1,10 @@
 package dev.inlet.common.source;
 
+import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.crypto.Secrets;
 
 /**
- * Write-key format: {@code inlet_<live|test>_<pk|sk>_<33 base62><6 checksum>}. {@code live} keys belong to production
+ * Write-key format: {@code inlet_<live|test>_<pk|sk>_<39 base62><6 keyed checksum>}. {@code live} keys belong to production
  * sources; {@code pk} ("publishable") keys to client-side sources whose key ships in browsers and apps, {@code sk}
  * ("secret") keys to server-side ones. The prefix is readable by people and by secret scanners alike.
  */
@@ -23,9 +24,9 @@ public final class WriteKeys {
         }
     }
 
-    public static NewKey generate(SourceEnvironment environment, SourceType type) {
+    public static NewKey generate(SourceEnvironment environment, SourceType type, SecretHasher hasher) {
         String prefix = prefixFor(environment, type);
-        String key = Secrets.generate(prefix);
+        String key = Secrets.generate(prefix, hasher);
         return new NewKey(key, Secrets.displayPrefix(key, prefix));
     }
 
@@ -34,14 +35,14 @@ public final class WriteKeys {
     }
 
     /** Format and checksum check: a key that fails it cannot exist, so it is refused without any lookup. */
-    public static boolean isWellFormed(String key) {
+    public static boolean isWellFormed(String key, SecretHasher hasher) {
         if (key == null || key.length() != LENGTH || !key.startsWith(FAMILY)) {
             return false;
         }
         String prefix = key.substring(0, "inlet_live_pk_".length());
         return switch (prefix) {
             case "inlet_live_pk_", "inlet_live_sk_", "inlet_test_pk_", "inlet_test_sk_" ->
-                    Secrets.isWellFormed(key, prefix);
+                    Secrets.isWellFormed(key, prefix, hasher);
             default -> false;
         };
     }

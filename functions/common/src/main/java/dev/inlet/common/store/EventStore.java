@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -72,7 +74,10 @@ public final class EventStore {
                 writeChunk(chunk, deadline);
             }
         } catch (SdkException e) {
-            throw new StorageUnavailable("DynamoDB refused the write: " + e.getClass().getSimpleName(), e);
+            if (isTransient(e)) {
+                throw new StorageUnavailable("DynamoDB did not take the write: " + e.getClass().getSimpleName(), e);
+            }
+            throw e; // a validation or permission error will not pass on retry: a 500, logged, not a 503
         }
     }
 
@@ -99,6 +104,17 @@ public final class EventStore {
                 throw new StorageUnavailable("Interrupted while retrying unprocessed events", e);
             }
         }
+    }
+
+    /** Throttling, DynamoDB's own 5xx, and client-side timeouts or I/O errors: worth a retry later. */
+    static boolean isTransient(SdkException e) {
+        if (e instanceof SdkClientException) {
+            return true;
+        }
+        if (e instanceof AwsServiceException service) {
+            return service.isThrottlingException() || service.statusCode() >= 500;
+        }
+        return false;
     }
 
     static Map<String, AttributeValue> item(StoredEvent event) {

@@ -224,13 +224,17 @@ public final class SourceRepository {
         try {
             dynamo.transactWriteItems(b -> b.transactItems(writes));
         } catch (TransactionCanceledException e) {
+            // Only the source item's own condition (the first write) means "changed meanwhile". A failed condition
+            // on a key item means the items disagree: a bug or a partial restore, not something to retry.
             List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-            boolean conditionFailed = reasons.stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
-            boolean conflicting = reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
-            if (conditionFailed || conflicting) {
+            String sourceReason = reasons.isEmpty() ? null : reasons.get(0).code();
+            boolean keyConflict = reasons.stream().skip(1).anyMatch(r -> "TransactionConflict".equals(r.code()));
+            if ("ConditionalCheckFailed".equals(sourceReason) || "TransactionConflict".equals(sourceReason)
+                    || keyConflict) {
                 throw new VersionConflict(conflictMessage);
             }
-            throw e;
+            throw new IllegalStateException("A source transaction was cancelled: " + reasons.stream()
+                    .map(CancellationReason::code).toList(), e);
         }
     }
 

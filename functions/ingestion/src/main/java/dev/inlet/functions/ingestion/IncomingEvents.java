@@ -11,19 +11,18 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * Reads the events of a tracking call per Segment's spec and normalises them: each gets its {@code type} (implied by
- * the path for single calls), a {@code messageId} (generated when missing), the batch's shared {@code context},
+ * the path for single calls), the batch's shared {@code context},
  * {@code integrations} and {@code sentAt} where it has none, and loses any {@code writeKey} (a key is never stored).
  * Every problem is a 400 naming the event's index and field, so the client can fix it.
  */
 final class IncomingEvents {
 
-    /** One validated event, ready to store. */
-    record Event(EventType type, String messageId, ObjectNode payload) {
+    /** One validated event; {@code messageId} is empty when the client sent none. */
+    record Event(EventType type, Optional<String> messageId, ObjectNode payload) {
     }
 
     private static final String[] OBJECT_FIELDS = {"context", "properties", "traits", "integrations"};
@@ -117,7 +116,7 @@ final class IncomingEvents {
                 throw invalid(at + field, "Field '" + field + "' must be an ISO-8601 date-time");
             }
         }
-        String messageId = messageId(event, at);
+        Optional<String> messageId = messageId(event, at);
         int size = Json.write(event).getBytes(StandardCharsets.UTF_8).length;
         if (size > IngestionLimits.MAX_EVENT_BYTES) {
             throw ApiError.forField(413, "payload_too_large", at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
@@ -156,19 +155,17 @@ final class IncomingEvents {
         throw invalid(at + field, "Field '" + field + "' must be a non-empty string or a number");
     }
 
-    private static String messageId(ObjectNode event, String at) {
+    private static Optional<String> messageId(ObjectNode event, String at) {
         JsonNode value = event.get("messageId");
         if (value == null || value.isNull()) {
-            String generated = UUID.randomUUID().toString();
-            event.put("messageId", generated);
-            return generated;
+            return Optional.empty();
         }
         if (!value.isTextual() || value.textValue().isEmpty()
                 || value.textValue().length() > IngestionLimits.MAX_MESSAGE_ID_LENGTH) {
             throw invalid(at + "messageId", "Field 'messageId' must be a string of 1 to "
                     + IngestionLimits.MAX_MESSAGE_ID_LENGTH + " characters");
         }
-        return value.textValue();
+        return Optional.of(value.textValue());
     }
 
     private static void inherit(ObjectNode event, JsonNode batch, String field) {

@@ -14,10 +14,14 @@ import dev.inlet.common.source.WriteKeys;
 import dev.inlet.common.store.EventStore;
 import dev.inlet.common.store.StorageUnavailable;
 import dev.inlet.common.store.StoredEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,11 +76,14 @@ final class IngestService {
             List<StoredEvent> stored = new ArrayList<>(events.size());
             Map<String, IncomingEvents.Event> unique = new LinkedHashMap<>();
             for (IncomingEvents.Event event : events) {
-                unique.putIfAbsent(event.messageId(), event); // one write per messageId, even within a batch
+                String messageId = event.messageId().orElseGet(() -> derivedMessageId(grant, event));
+                event.payload().put("messageId", messageId);
+                unique.putIfAbsent(messageId, event); // one write per messageId, even within a batch
             }
-            for (IncomingEvents.Event event : unique.values()) {
+            for (Map.Entry<String, IncomingEvents.Event> entry : unique.entrySet()) {
+                IncomingEvents.Event event = entry.getValue();
                 event.payload().put("receivedAt", now.toString());
-                stored.add(new StoredEvent(grant.sourceId(), grant.projectId(), grant.keyId(), event.messageId(),
+                stored.add(new StoredEvent(grant.sourceId(), grant.projectId(), grant.keyId(), entry.getKey(),
                         event.type().wireName(), now, Json.write(event.payload()), now.plus(retention)));
             }
             store.write(stored, storageBudget);
@@ -91,9 +98,26 @@ final class IngestService {
         }
     }
 
+    /**
+     * The messageId of an event sent without one: derived from the source and the event's content, so a client
+     * that retries the same request (after a 503, say) overwrites what was written instead of duplicating it. Two
+     * identical events without messageId in one source therefore count once.
+     */
+    private static String derivedMessageId(KeyGrant grant, IncomingEvents.Event event) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(grant.sourceId().getBytes(StandardCharsets.UTF_8));
+            sha256.update((byte) '\n');
+            sha256.update(Json.write(event.payload()).getBytes(StandardCharsets.UTF_8));
+            return "inlet-" + HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+
     /** Checks the key itself: well-formed (no read otherwise), known, not revoked, not expired, source enabled. */
     private KeyGrant authorize(String key) {
-        if (!WriteKeys.isWellFormed(key)) {
+        if (!WriteKeys.isWellFormed(key, hasher)) {
             throw WriteKeyCredentials.unauthorized("The write key is malformed; copy it again from its source");
         }
         KeyGrant grant = keys.get(hasher.hash(key)).orElseThrow(() ->

@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.inlet.common.auth.Principal;
+import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
 import dev.inlet.common.source.NewSource;
@@ -159,11 +160,18 @@ class IngestHandlerTest {
     }
 
     @Test
-    void missingIdsGetMessageIds() {
+    void eventsWithoutMessageIdGetOneDerivedFromTheirContentSoRetriesDoNotDuplicate() {
         SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String batch = "{\"batch\":[{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"a\":1}},"
+                + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"}]}";
+        for (int attempt = 0; attempt < 3; attempt++) {
+            assertEquals(200, call(TestRequests.route("POST /v1/batch").header("authorization", basic(source.key()))
+                    .json(batch)).getStatusCode());
+        }
+        assertEquals(2, countStored(source), "three sends of the same batch store its two events once");
         assertEquals(200, call(TestRequests.route("POST /v1/identify").header("authorization", basic(source.key()))
-                .json("{\"userId\":\"u\",\"traits\":{}}")).getStatusCode());
-        assertEquals(1, countStored(source));
+                .json("{\"userId\":\"u\",\"traits\":{\"a\":2}}")).getStatusCode());
+        assertEquals(3, countStored(source), "a different event is a different message");
     }
 
     @Test
@@ -200,9 +208,15 @@ class IngestHandlerTest {
         assertRefused(track("Bearer " + source.key(), event), 401, "unauthorized");
         assertEquals(0, dynamo.totalCalls(), "malformed keys are refused without any DynamoDB call");
 
-        String madeUp = WriteKeys.generate(SourceEnvironment.PRODUCTION, SourceType.SERVER).key();
+        String madeUp = WriteKeys.generate(SourceEnvironment.PRODUCTION, SourceType.SERVER,
+                SecretHasher.withPepper("not-the-pepper-0123456789")).key();
         assertRefused(track(basic(madeUp), event), 401, "unauthorized");
-        assertRefused(track(basic(madeUp), event), 401, "unauthorized");
+        assertEquals(0, dynamo.totalCalls(), "made-up keys fail the keyed checksum: no read either");
+
+        String unknown = WriteKeys.generate(SourceEnvironment.PRODUCTION, SourceType.SERVER,
+                SecretHasher.withPepper(AdminFixture.PEPPER)).key(); // well-formed, never stored
+        assertRefused(track(basic(unknown), event), 401, "unauthorized");
+        assertRefused(track(basic(unknown), event), 401, "unauthorized");
         assertEquals(1, dynamo.calls("getItem"), "unknown keys are cached too");
 
         SourceService.Created other = source(SourceType.SERVER, EventType.all(), List.of());
@@ -326,6 +340,15 @@ class IngestHandlerTest {
         assertRefused(call(TestRequests.route("POST /v1/track").header("authorization", auth)
                 .header("content-type", "application/xml").body("<e/>")), 415, "unsupported_media_type");
         assertEquals(0, countStored(source));
+    }
+
+    @Test
+    void aNonTransientStorageErrorIsA500NotARetryable503_withInjectedDynamoDbFault() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        track(basic(source.key()), "{\"userId\":\"u\",\"event\":\"warm\"}");
+        dynamo.failWith(DynamoDbException.builder().message("injected: access denied").statusCode(400).build(),
+                "putItem");
+        assertRefused(track(basic(source.key()), "{\"userId\":\"u\",\"event\":\"e\"}"), 500, "internal_error");
     }
 
     @Test

@@ -53,7 +53,7 @@ class RotateKeyHandlerTest {
         assertEquals(200, response.getStatusCode(), response.getBody());
         JsonNode body = body(response);
         String newKey = body.get("key").asText();
-        assertTrue(WriteKeys.isWellFormed(newKey));
+        assertTrue(WriteKeys.isWellFormed(newKey, SecretHasher.withPepper(AdminFixture.PEPPER)));
         assertNotEquals(created.key(), newKey);
         assertTrue(newKey.startsWith(body.get("key_prefix").asText()));
         assertEquals(created.source().id(), body.get("id").asText());

@@ -52,7 +52,7 @@ final class ProjectService {
 
     IssuedToken issueToken(String projectId, String name) {
         Project project = existing(projectId);
-        String value = Secrets.generate(AdminToken.TOKEN_PREFIX);
+        String value = Secrets.generate(AdminToken.TOKEN_PREFIX, hasher);
         AdminToken token = new AdminToken(Ids.newId(Ids.ADMIN_TOKEN), hasher.hash(value),
                 Secrets.displayPrefix(value, AdminToken.TOKEN_PREFIX), project.id(), name, clock.instant(),
                 Optional.empty());

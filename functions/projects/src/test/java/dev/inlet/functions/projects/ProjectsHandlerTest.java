@@ -13,6 +13,7 @@ import dev.inlet.common.crypto.Ids;
 import dev.inlet.common.crypto.Secrets;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.project.AdminToken;
+import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.testing.AdminFixture;
 import dev.inlet.common.testing.TestRequests;
 import java.util.HashSet;
@@ -59,7 +60,7 @@ class ProjectsHandlerTest {
         JsonNode issued = body(expect(201, root("POST /api/v1/projects/{id}/tokens").path("id", projectId)
                 .json("{\"name\":\"ci\"}")));
         String token = issued.get("token").asText();
-        assertTrue(Secrets.isWellFormed(token, AdminToken.TOKEN_PREFIX));
+        assertTrue(Secrets.isWellFormed(token, AdminToken.TOKEN_PREFIX, SecretHasher.withPepper(AdminFixture.PEPPER)));
         assertTrue(token.startsWith(issued.get("token_prefix").asText()));
         assertEquals(projectId, issued.get("project_id").asText());
         assertTrue(Ids.looksLike(issued.get("id").asText(), Ids.ADMIN_TOKEN));

@@ -75,7 +75,7 @@ class SourcesHandlerTest {
         assertTrue(Ids.looksLike(source.get("id").asText(), Ids.SOURCE));
         assertEquals("Web App", source.get("name").asText());
         String key = source.get("key").asText();
-        assertTrue(WriteKeys.isWellFormed(key), key);
+        assertTrue(WriteKeys.isWellFormed(key, SecretHasher.withPepper(AdminFixture.PEPPER)), key);
         assertTrue(key.startsWith("inlet_live_pk_"), "production web source gets a live publishable key");
         assertTrue(key.startsWith(source.get("key_prefix").asText()));
         assertEquals("web", source.get("source_type").asText());
@@ -172,7 +172,7 @@ class SourcesHandlerTest {
         assertRefused(call(TestRequests.route(LIST).bearer("wrong")), 401, "unauthorized", null);
         assertRefused(call(TestRequests.route(LIST).header("authorization", "Basic " + AdminFixture.ROOT_TOKEN)),
                 401, "unauthorized", null);
-        String madeUp = Secrets.generate(AdminToken.TOKEN_PREFIX);
+        String madeUp = Secrets.generate(AdminToken.TOKEN_PREFIX, SecretHasher.withPepper(AdminFixture.PEPPER));
         assertRefused(call(TestRequests.route(LIST).bearer(madeUp)), 401, "unauthorized", null);
     }
 
@@ -384,7 +384,7 @@ class SourcesHandlerTest {
     }
 
     private static String seedToken(String projectId) {
-        String token = Secrets.generate(AdminToken.TOKEN_PREFIX);
+        String token = Secrets.generate(AdminToken.TOKEN_PREFIX, SecretHasher.withPepper(AdminFixture.PEPPER));
         SecretHasher hasher = SecretHasher.withPepper(AdminFixture.PEPPER);
         fixture.servicesFor("ProjectsFunction").adminTokens().create(new AdminToken(Ids.newId(Ids.ADMIN_TOKEN),
                 hasher.hash(token), Secrets.displayPrefix(token, AdminToken.TOKEN_PREFIX), projectId, "test",
