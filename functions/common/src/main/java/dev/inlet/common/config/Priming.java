@@ -19,6 +19,11 @@ public final class Priming {
 
     /** An unauthenticated request on {@code routeKey}: it walks routing, parsing and the 401 answer. */
     public static APIGatewayV2HTTPEvent unauthenticatedRequest(String routeKey, Map<String, String> pathParameters) {
+        return request(routeKey, pathParameters, "{}");
+    }
+
+    /** A request without credentials on {@code routeKey} carrying {@code jsonBody}. */
+    public static APIGatewayV2HTTPEvent request(String routeKey, Map<String, String> pathParameters, String jsonBody) {
         String[] parts = routeKey.split(" ", 2);
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0")
@@ -31,7 +36,7 @@ public final class Priming {
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
                                 .withMethod(parts[0]).withPath(parts[1]).build())
                         .build())
-                .withBody("{}")
+                .withBody(jsonBody)
                 .withIsBase64Encoded(false)
                 .build();
     }

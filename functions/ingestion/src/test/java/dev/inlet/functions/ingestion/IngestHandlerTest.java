@@ -366,6 +366,21 @@ class IngestHandlerTest {
                 AttributeValue.fromS(source.source().id() + "#lost")))).item().isEmpty());
     }
 
+    @Test
+    void snapStartPrimingReadsNoSecretAndStoresNothing() {
+        java.util.concurrent.atomic.AtomicInteger pepperReads = new java.util.concurrent.atomic.AtomicInteger();
+        IngestHandler primed = new IngestHandler(dynamo.client(), fixture.environmentFor("IngestFunction"),
+                new dev.inlet.common.config.SecretValues(() -> {
+                    pepperReads.incrementAndGet();
+                    return AdminFixture.PEPPER;
+                }, () -> AdminFixture.ROOT_TOKEN), fixture.clock);
+        dynamo.reset();
+        primed.beforeCheckpoint(null);
+        assertEquals(0, pepperReads.get(), "no secret may be baked into a snapshot");
+        assertEquals(0, dynamo.calls("putItem") + dynamo.calls("batchWriteItem"));
+        assertEquals(1, dynamo.calls("getItem"), "one harmless read primes the SDK");
+    }
+
     private static SourceService.Created source(SourceType type, Set<EventType> types, List<String> origins) {
         return sources.create(Principal.root(), new NewSource("Ingest test", type, SourceEnvironment.PRODUCTION,
                 Optional.empty(), Optional.empty(), types, origins, Optional.empty()));

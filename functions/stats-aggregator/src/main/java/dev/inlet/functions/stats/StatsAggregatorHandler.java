@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.inlet.common.config.AwsClients;
+import dev.inlet.common.config.Priming;
 import dev.inlet.common.config.RuntimeEnvironment;
 import dev.inlet.common.store.SourceActivityRepository;
 import dev.inlet.common.store.SourceStatsRepository;
@@ -22,7 +23,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class StatsAggregatorHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Resource {
 
     private final StatsAggregation aggregation;
-    private final DynamoDbClient dynamo;
 
     public StatsAggregatorHandler() {
         this(AwsClients.dynamoDb(RuntimeEnvironment.current()), RuntimeEnvironment.current());
@@ -30,7 +30,6 @@ public final class StatsAggregatorHandler implements RequestHandler<DynamodbEven
     }
 
     StatsAggregatorHandler(DynamoDbClient dynamo, Map<String, String> environment) {
-        this.dynamo = dynamo;
         this.aggregation = new StatsAggregation(
                 new SourceStatsRepository(dynamo, TableNames.required(environment, TableNames.SOURCE_STATS)),
                 new SourceActivityRepository(dynamo, TableNames.required(environment, TableNames.SOURCES)));
@@ -49,8 +48,8 @@ public final class StatsAggregatorHandler implements RequestHandler<DynamodbEven
 
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        handleRequest(new DynamodbEvent(), null); // loads the aggregation path; an empty batch writes nothing
-        dynamo.serviceName();
+        // Loads the aggregation path; an empty batch writes nothing.
+        Priming.run("empty stream batch", () -> handleRequest(new DynamodbEvent(), null));
     }
 
     @Override
