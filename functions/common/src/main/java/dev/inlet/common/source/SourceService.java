@@ -16,10 +16,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
@@ -90,6 +95,32 @@ public final class SourceService {
     public OptionalLong volumeLast24Hours(Source source) {
         return stats.map(repository -> OptionalLong.of(repository.acceptedInLast24Hours(source.id(), clock.instant())))
                 .orElse(OptionalLong.empty());
+    }
+
+    /**
+     * The 24 h volume of each source of a listing page: one Query per source, run concurrently on virtual threads so
+     * a page of 100 costs about one round trip, not 100.
+     */
+    public Map<String, OptionalLong> volumesLast24Hours(List<Source> page) {
+        Map<String, OptionalLong> volumes = new HashMap<>();
+        if (stats.isEmpty()) {
+            page.forEach(source -> volumes.put(source.id(), OptionalLong.empty()));
+            return volumes;
+        }
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Map<String, Future<OptionalLong>> pending = new LinkedHashMap<>();
+            page.forEach(source -> pending.put(source.id(), executor.submit(() -> volumeLast24Hours(source))));
+            for (Map.Entry<String, Future<OptionalLong>> entry : pending.entrySet()) {
+                volumes.put(entry.getKey(), entry.getValue().get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading volumes", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("Reading volumes failed", e.getCause());
+        }
+        return volumes;
     }
 
     /**

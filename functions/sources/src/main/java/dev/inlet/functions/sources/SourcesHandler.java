@@ -29,6 +29,7 @@ import dev.inlet.common.store.Page;
 import dev.inlet.common.store.SourceFilter;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import org.crac.Core;
 import org.crac.Resource;
@@ -88,7 +89,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
                 cursors.decode(request.queryParameter("cursor")));
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
-        page.items().forEach(source -> data.add(SourceJson.withVolume(source, sources.volumeLast24Hours(source))));
+        Map<String, OptionalLong> volumes = sources.volumesLast24Hours(page.items());
+        page.items().forEach(source -> data.add(SourceJson.withVolume(source, volumes.get(source.id()))));
         body.put("next_cursor", page.next().map(cursors::encode).orElse(null));
         return ApiResponses.json(200, body);
     }
