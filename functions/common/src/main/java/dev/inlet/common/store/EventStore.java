@@ -123,6 +123,7 @@ public final class EventStore {
         item.put("source_id", s(event.sourceId()));
         item.put("project_id", s(event.projectId()));
         item.put("key_id", s(event.keyId()));
+        item.put("request_id", s(event.requestId()));
         item.put("message_id", s(event.messageId()));
         item.put("type", s(event.type()));
         item.put("received_at", time(event.receivedAt()));

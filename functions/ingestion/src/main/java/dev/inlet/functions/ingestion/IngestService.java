@@ -83,8 +83,9 @@ final class IngestService {
             for (Map.Entry<String, IncomingEvents.Event> entry : unique.entrySet()) {
                 IncomingEvents.Event event = entry.getValue();
                 event.payload().put("receivedAt", now.toString());
-                stored.add(new StoredEvent(grant.sourceId(), grant.projectId(), grant.keyId(), entry.getKey(),
-                        event.type().wireName(), now, Json.write(event.payload()), now.plus(retention)));
+                stored.add(new StoredEvent(grant.sourceId(), grant.projectId(), grant.keyId(), request.requestId(),
+                        entry.getKey(), event.type().wireName(), now, Json.write(event.payload()),
+                        now.plus(retention)));
             }
             store.write(stored, storageBudget);
             return new Accepted(grant, events.size(), cors);
