@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +27,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import dev.inlet.common.http.Json;
-import dev.inlet.common.source.Source;
-import dev.inlet.common.source.SourceStatus;
-import dev.inlet.common.store.SourceRepository;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -151,16 +147,10 @@ final class IngestionHttp {
         assertEquals("revoked", revoked.json().get("status").asText(), revoked.body());
     }
 
-    /**
-     * Disables a source. The admin API has no route for it yet, so this writes what such a route would: the source
-     * and its live key items in one conditional transaction, through the project's own repository.
-     */
     void disable(String sourceId) {
-        SourceRepository sources = new SourceRepository(runtime.dynamoDb(), runtime.tableName("SourcesTable"),
-                runtime.tableName("WriteKeysTable"));
-        Source current = sources.find(sourceId).orElseThrow();
-        Instant now = Instant.now();
-        sources.save(current, current.withStatus(SourceStatus.DISABLED, now), now);
+        Answer disabled = admin("POST", "/api/v1/events/write-keys/" + sourceId + "/disable", null);
+        assertEquals(200, disabled.status(), disabled.body());
+        assertEquals("disabled", disabled.json().get("status").asText(), disabled.body());
     }
 
     /**
@@ -180,10 +170,16 @@ final class IngestionHttp {
         return source.key();
     }
 
-    /** The id of the source's newest key, as stored (events carry it as {@code key_id}). */
+    /** The id of the source's current key, as the keys listing shows it (events carry it as {@code key_id}). */
     String currentKeyId(String sourceId) {
-        return new SourceRepository(runtime.dynamoDb(), runtime.tableName("SourcesTable"),
-                runtime.tableName("WriteKeysTable")).find(sourceId).orElseThrow().currentKey().orElseThrow().id();
+        Answer keys = admin("GET", "/api/v1/events/write-keys/" + sourceId + "/keys", null);
+        assertEquals(200, keys.status(), keys.body());
+        for (JsonNode key : keys.json().get("data")) {
+            if (key.get("current").asBoolean()) {
+                return key.get("id").asText();
+            }
+        }
+        throw new AssertionError("no current key: " + keys.body());
     }
 
     private Answer admin(String method, String path, String json) {

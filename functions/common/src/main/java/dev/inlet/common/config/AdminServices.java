@@ -3,7 +3,9 @@ package dev.inlet.common.config;
 import dev.inlet.common.auth.AdminAuthenticator;
 import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.http.Cursors;
+import dev.inlet.common.source.KeyLifecycle;
 import dev.inlet.common.source.SourceService;
+import dev.inlet.common.store.AuditRepository;
 import dev.inlet.common.store.AdminTokenRepository;
 import dev.inlet.common.store.ProjectRepository;
 import dev.inlet.common.store.SourceRepository;
@@ -73,18 +75,31 @@ public final class AdminServices {
 
     public SourceRepository sources() {
         return new SourceRepository(dynamo, TableNames.required(environment, TableNames.SOURCES),
-                TableNames.required(environment, TableNames.WRITE_KEYS));
+                TableNames.required(environment, TableNames.WRITE_KEYS), audit());
+    }
+
+    public AuditRepository audit() {
+        return new AuditRepository(dynamo, TableNames.required(environment, TableNames.AUDIT));
+    }
+
+    /** Rotation, key expiry, revocation, disable and enable. */
+    public KeyLifecycle keyLifecycle() {
+        return new KeyLifecycle(sources(), stats(), hasher, clock);
+    }
+
+    private Optional<SourceStatsRepository> stats() {
+        return TableNames.optional(environment, TableNames.SOURCE_STATS)
+                .map(table -> new SourceStatsRepository(dynamo, table));
     }
 
     /**
      * The source service. Functions whose environment has no projects table (rotation, revocation) never create
-     * sources, so they get a service without one; likewise for statistics.
+     * sources, so they get a service without one; likewise for statistics and the audit listing.
      */
     public SourceService sourceService() {
         ProjectRepository projects = TableNames.optional(environment, TableNames.PROJECTS).isPresent()
                 ? projects() : null;
-        Optional<SourceStatsRepository> stats = TableNames.optional(environment, TableNames.SOURCE_STATS)
-                .map(table -> new SourceStatsRepository(dynamo, table));
-        return new SourceService(sources(), projects, stats, hasher, clock);
+        return new SourceService(sources(), TableNames.optional(environment, TableNames.AUDIT).isPresent()
+                ? audit() : null, projects, stats(), hasher, clock);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Set;
 
 /**
  * What a write key permits, as its key item states it: the source it belongs to and the rules ingestion enforces.
+ * {@code keyRevoked} marks a key invalidated on its own (a source disabled with revoke_keys).
  * Read with one GetItem and cached briefly by ingestion.
  */
 public record KeyGrant(
@@ -19,7 +20,8 @@ public record KeyGrant(
         Optional<Integer> rateLimitEps,
         Set<EventType> allowedEventTypes,
         List<String> allowedOrigins,
-        Optional<Instant> expiresAt) {
+        Optional<Instant> expiresAt,
+        boolean keyRevoked) {
 
     public KeyGrant {
         allowedEventTypes = Set.copyOf(allowedEventTypes);

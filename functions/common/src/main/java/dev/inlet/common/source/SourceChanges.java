@@ -67,6 +67,18 @@ public record SourceChanges(
         return new SourceChanges(name, description, environment, rateLimit, eventTypes, origins);
     }
 
+    /** The names of the fields this change sets, for the audit trail. */
+    public List<String> changedFields() {
+        List<String> fields = new java.util.ArrayList<>();
+        name.ifPresent(v -> fields.add("name"));
+        description.ifPresent(v -> fields.add("description"));
+        environment.ifPresent(v -> fields.add("environment"));
+        rateLimitEps.ifPresent(v -> fields.add("rate_limit_eps"));
+        allowedEventTypes.ifPresent(v -> fields.add("allowed_event_types"));
+        allowedOrigins.ifPresent(v -> fields.add("allowed_origins"));
+        return fields;
+    }
+
     public boolean isEmpty() {
         return name.isEmpty() && description.isEmpty() && environment.isEmpty() && rateLimitEps.isEmpty()
                 && allowedEventTypes.isEmpty() && allowedOrigins.isEmpty();

@@ -6,6 +6,9 @@ import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Cursors;
 import dev.inlet.common.project.Project;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inlet.common.http.Json;
+import dev.inlet.common.store.AuditRepository;
 import dev.inlet.common.store.Page;
 import dev.inlet.common.store.ProjectRepository;
 import dev.inlet.common.store.SourceFilter;
@@ -34,21 +37,20 @@ import java.util.function.Function;
  */
 public final class SourceService {
 
-    public static final int DEFAULT_GRACE_HOURS = 24;
-    public static final int MAX_GRACE_HOURS = 168;
-    private static final int ROTATE_ATTEMPTS = 3;
-    /** Revocation is the emergency brake: it retries harder than anything it races with. */
-    private static final int REVOKE_ATTEMPTS = 10;
 
     private final SourceRepository sources;
+    private final SourceAccess access;
+    private final AuditRepository audit;
     private final ProjectRepository projects;
     private final Optional<SourceStatsRepository> stats;
     private final SecretHasher hasher;
     private final Clock clock;
 
-    public SourceService(SourceRepository sources, ProjectRepository projects, Optional<SourceStatsRepository> stats,
-                         SecretHasher hasher, Clock clock) {
+    public SourceService(SourceRepository sources, AuditRepository audit, ProjectRepository projects,
+                         Optional<SourceStatsRepository> stats, SecretHasher hasher, Clock clock) {
         this.sources = sources;
+        this.access = new SourceAccess(sources);
+        this.audit = audit;
         this.projects = projects;
         this.stats = stats;
         this.hasher = hasher;
@@ -63,14 +65,6 @@ public final class SourceService {
         }
     }
 
-    /** A rotation's outcome: the new key (shown once), the previous key in grace, and keys ended at once. */
-    public record Rotated(Source source, String key, Optional<SourceKey> previous, List<SourceKey> ended) {
-        @Override
-        public String toString() {
-            return "Rotated[" + source.id() + "]";
-        }
-    }
-
     public Created create(Principal principal, NewSource request) {
         String projectId = projectFor(principal, request.projectId());
         Instant now = clock.instant();
@@ -80,12 +74,15 @@ public final class SourceService {
         Source source = new Source(Ids.newId(Ids.SOURCE), projectId, request.name(), request.type(),
                 request.environment(), request.description(), request.rateLimitEps(), request.allowedEventTypes(),
                 request.allowedOrigins(), SourceStatus.ACTIVE, now, now, Optional.empty(), 1, List.of(sourceKey));
-        sources.create(source);
+        ObjectNode details = Json.object().put("name", source.name()).put("source_type", source.type().wireName())
+                .put("environment", source.environment().wireName()).put("key_id", sourceKey.id())
+                .put("key_prefix", sourceKey.prefix());
+        sources.create(source, new AuditEntry(source.id(), now, principal.actor(), "created", details));
         return new Created(source, key.key());
     }
 
     public Source get(Principal principal, String id) {
-        return visible(principal, id);
+        return access.visible(principal, id);
     }
 
     /**
@@ -123,6 +120,15 @@ public final class SourceService {
         return volumes;
     }
 
+    /** The source's audit trail, newest first. */
+    public Page<AuditEntry> audit(Principal principal, String id, int limit, Optional<Map<String, String>> after) {
+        Source source = access.visible(principal, id);
+        if (after.isPresent() && !source.id().equals(after.get().get("source_id"))) {
+            throw Cursors.invalid();
+        }
+        return audit.list(source.id(), limit, after);
+    }
+
     /**
      * A page of sources: a project token's own project; the root's chosen project, or every project when it names
      * none.
@@ -148,9 +154,9 @@ public final class SourceService {
 
     /** Applies a PATCH. {@code expectedVersion} comes from If-Match; a lost race is a 409 the client may retry. */
     public Source update(Principal principal, String id, SourceChanges changes, Optional<Long> expectedVersion) {
-        Source current = visible(principal, id);
+        Source current = access.visible(principal, id);
         if (current.status() == SourceStatus.REVOKED) {
-            throw revoked();
+            throw SourceAccess.revoked();
         }
         if (expectedVersion.isPresent() && expectedVersion.get() != current.version()) {
             throw ApiError.of(412, "precondition_failed", "The source is at version " + current.version()
@@ -165,95 +171,17 @@ public final class SourceService {
                     + current.environment().wireName() + " environments: its keys are "
                     + (current.environment().isLive() ? "live" : "test") + " keys. Create a new source instead");
         }
-        Source next = changes.applyTo(current, clock.instant());
+        Instant now = clock.instant();
+        Source next = changes.applyTo(current, now);
+        ObjectNode details = Json.object().put("version", next.version());
+        details.set("changed", Json.MAPPER.valueToTree(changes.changedFields()));
         try {
-            sources.save(current, next, clock.instant());
+            sources.save(current, next, now, new AuditEntry(id, now, principal.actor(), "updated", details), false);
         } catch (VersionConflict e) {
             throw ApiError.conflict("version_conflict",
                     "The source was changed by another request at the same time; read it again and retry");
         }
         return next;
-    }
-
-    /**
-     * Issues a new key and keeps the current one alive for {@code graceHours} (0 ends it now). A key still in an
-     * earlier grace period ends at once: a source has at most two live keys.
-     */
-    public Rotated rotate(Principal principal, String id, int graceHours) {
-        if (graceHours < 0 || graceHours > MAX_GRACE_HOURS) {
-            throw ApiError.invalidValue("grace_period_hours",
-                    "Field 'grace_period_hours' must be from 0 to " + MAX_GRACE_HOURS);
-        }
-        WriteKeys.NewKey[] issued = new WriteKeys.NewKey[1];
-        Source[] before = new Source[1];
-        Source after = changeWithRetry(principal, id, ROTATE_ATTEMPTS, current -> {
-            if (current.status() == SourceStatus.REVOKED) {
-                throw revoked();
-            }
-            Instant now = clock.instant();
-            WriteKeys.NewKey key = WriteKeys.generate(current.environment(), current.type(), hasher);
-            issued[0] = key;
-            before[0] = current;
-            List<SourceKey> keys = new ArrayList<>();
-            keys.add(new SourceKey(Ids.newId(Ids.KEY), hasher.hash(key.key()), key.prefix(), now, Optional.empty()));
-            if (graceHours > 0) {
-                current.keys().stream().filter(k -> k.isLiveAt(now) && k.expiresAt().isEmpty()).findFirst()
-                        .ifPresent(k -> keys.add(k.expiringAt(now.plus(Duration.ofHours(graceHours)))));
-            }
-            return current.withKeys(keys, now);
-        });
-        Instant now = after.updatedAt();
-        List<String> kept = after.keys().stream().map(SourceKey::id).toList();
-        Optional<SourceKey> previous = after.keys().stream().skip(1).findFirst();
-        List<SourceKey> ended = before[0].keys().stream()
-                .filter(k -> k.isLiveAt(now) && !kept.contains(k.id()))
-                .map(k -> k.expiringAt(now)).toList();
-        return new Rotated(after, issued[0].key(), previous, ended);
-    }
-
-    /** Revokes the source and all its keys, immediately and for good. Revoking again changes nothing. */
-    public Source revoke(Principal principal, String id) {
-        return changeWithRetry(principal, id, REVOKE_ATTEMPTS, current -> current.status() == SourceStatus.REVOKED
-                ? current
-                : current.withStatus(SourceStatus.REVOKED, clock.instant()));
-    }
-
-    /** Reads, changes and writes conditionally, re-reading after a concurrent change (bounded, with jitter). */
-    private Source changeWithRetry(Principal principal, String id, int attempts, Function<Source, Source> change) {
-        for (int attempt = 1; ; attempt++) {
-            Source current = visible(principal, id);
-            Source next = change.apply(current);
-            if (next == current) {
-                return current;
-            }
-            try {
-                sources.save(current, next, clock.instant());
-                return next;
-            } catch (VersionConflict e) {
-                if (attempt == attempts) {
-                    throw ApiError.conflict("version_conflict",
-                            "The source is being changed by other requests; retry");
-                }
-                pause(attempt);
-            }
-        }
-    }
-
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiError.conflict("version_conflict", "Interrupted while retrying; retry");
-        }
-    }
-
-    private Source visible(Principal principal, String id) {
-        if (!Ids.looksLike(id, Ids.SOURCE)) {
-            throw ApiError.notFound("Source " + SourceRules.printable(id));
-        }
-        return sources.find(id).filter(s -> principal.canAccess(s.projectId()))
-                .orElseThrow(() -> ApiError.notFound("Source " + id));
     }
 
     private String projectFor(Principal principal, Optional<String> requested) {
@@ -276,8 +204,4 @@ public final class SourceService {
         return projectId;
     }
 
-    private static ApiError revoked() {
-        return ApiError.conflict("source_revoked",
-                "The source is revoked, which is final; create a new source instead");
-    }
 }

@@ -131,7 +131,8 @@ final class SourceItems {
                 Attributes.optionalNumber(item, "rate_limit_eps").map(Long::intValue),
                 parseEventTypes(Attributes.stringList(item, "allowed_event_types")),
                 Attributes.stringList(item, "allowed_origins"),
-                Attributes.optionalInstant(item, "expires_at"));
+                Attributes.optionalInstant(item, "expires_at"),
+                item.containsKey("revoked_at"));
     }
 
     static long purgeAt(Instant expiresAt) {

@@ -3,6 +3,7 @@ package dev.inlet.common.store;
 import static dev.inlet.common.store.Attributes.n;
 import static dev.inlet.common.store.Attributes.s;
 
+import dev.inlet.common.source.AuditEntry;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceKey;
 import java.time.Instant;
@@ -36,15 +37,17 @@ public final class SourceRepository {
     private final DynamoDbClient dynamo;
     private final String sourcesTable;
     private final String keysTable;
+    private final AuditRepository audit;
 
-    public SourceRepository(DynamoDbClient dynamo, String sourcesTable, String keysTable) {
+    public SourceRepository(DynamoDbClient dynamo, String sourcesTable, String keysTable, AuditRepository audit) {
         this.dynamo = dynamo;
         this.sourcesTable = sourcesTable;
         this.keysTable = keysTable;
+        this.audit = audit;
     }
 
-    /** Writes a new source and its first key; fails if either already exists. */
-    public void create(Source source) {
+    /** Writes a new source, its first key and its first audit entry; fails if the source or key exists. */
+    public void create(Source source, AuditEntry created) {
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(TransactWriteItem.builder().put(Put.builder()
                 .tableName(sourcesTable)
@@ -52,7 +55,12 @@ public final class SourceRepository {
                 .conditionExpression("attribute_not_exists(id)")
                 .build()).build());
         source.keys().forEach(key -> writes.add(putKey(source, key)));
-        transact(writes, "Source " + source.id() + " already exists");
+        writes.add(audit.put(created));
+        try {
+            transact(writes, "Source " + source.id() + " already exists");
+        } catch (VersionConflict e) {
+            throw new IllegalStateException("A new source or key id collided: " + source.id(), e);
+        }
     }
 
     public Optional<Source> find(String id) {
@@ -64,10 +72,11 @@ public final class SourceRepository {
     }
 
     /**
-     * Replaces {@code previous} with {@code next} if nobody changed it since it was read: the source item, a Put for
-     * each new key, the repeated configuration on each live key, and an immediate end for keys {@code next} dropped.
+     * Replaces {@code previous} with {@code next} if nobody changed it since it was read, in one transaction: the
+     * source item, a Put for each new key, the repeated configuration on each live key, an immediate end for keys
+     * {@code next} dropped (marked revoked when {@code revokeDroppedKeys}), and the audit entry of the change.
      */
-    public void save(Source previous, Source next, Instant now) {
+    public void save(Source previous, Source next, Instant now, AuditEntry change, boolean revokeDroppedKeys) {
         List<TransactWriteItem> writes = new ArrayList<>();
         Update source = new Update()
                 .set(SourceItems.adminOwnedAttributes(next))
@@ -93,9 +102,11 @@ public final class SourceRepository {
         }
         for (SourceKey key : previous.keys()) {
             if (!nextKeys.contains(key.id()) && key.isLiveAt(now)) {
-                writes.add(updateKey(next, key.expiringAt(now)));
+                writes.add(revokeDroppedKeys ? revokeKey(next, key.expiringAt(now), now)
+                        : updateKey(next, key.expiringAt(now)));
             }
         }
+        writes.add(audit.put(change));
         transact(writes, "Source " + next.id() + " was changed by another request");
     }
 
@@ -205,7 +216,15 @@ public final class SourceRepository {
     }
 
     private TransactWriteItem updateKey(Source source, SourceKey key) {
-        Update update = new Update()
+        return updateKey(source, key, new Update());
+    }
+
+    private TransactWriteItem revokeKey(Source source, SourceKey key, Instant now) {
+        return updateKey(source, key, new Update().set("revoked_at", Attributes.time(now)));
+    }
+
+    private TransactWriteItem updateKey(Source source, SourceKey key, Update update) {
+        update
                 .set(SourceItems.keyConfigAttributes(source))
                 .setOrRemove("rate_limit_eps", source.rateLimitEps().map(Attributes::n).orElse(null))
                 .setOrRemove("expires_at", key.expiresAt().map(Attributes::time).orElse(null))

@@ -9,12 +9,20 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * Per-source hourly counters (SourceStatsTable: source_id, hour "2026-11-22T10" UTC). Written by the stats aggregator
- * with one atomic ADD per source and hour per stream batch; read by the admin API for volume_24h.
+ * Per-source counters in SourceStatsTable (source_id, slot), written by the stats aggregator with atomic ADDs and
+ * read by the admin API. Slots:
+ * <ul>
+ *   <li>{@code 2026-11-22T10}: events accepted in that UTC hour (attribute {@code accepted});</li>
+ *   <li>{@code key#<key id>#2026-11-22T10}: requests a key carried in that hour ({@code requests});</li>
+ *   <li>{@code key#<key id>}: when the key last carried an accepted request ({@code last_used_at}).</li>
+ * </ul>
+ * Hour slots sort before "key#" ones ('2' &lt; 'k'), so a range of hours never picks up key slots.
  */
 public final class SourceStatsRepository {
 
@@ -37,25 +45,67 @@ public final class SourceStatsRepository {
 
     /** Adds {@code accepted} events to the source's counter for {@code hour} (atomic, no read). */
     public void addAccepted(String sourceId, String hour, long accepted) {
-        Instant hourStart = Instant.parse(hour + ":00:00Z");
-        dynamo.updateItem(b -> b.tableName(table)
-                .key(Map.of("source_id", s(sourceId), "hour", s(hour)))
-                .updateExpression("ADD accepted :n SET purge_at = :purge")
-                .expressionAttributeValues(Map.of(
-                        ":n", n(accepted),
-                        ":purge", n(hourStart.plus(KEEP).getEpochSecond()))));
+        add(sourceId, hour, "accepted", accepted, hour);
+    }
+
+    /** Adds {@code requests} accepted requests to the key's counter for {@code hour}. */
+    public void addKeyRequests(String sourceId, String keyId, String hour, long requests) {
+        add(sourceId, "key#" + keyId + "#" + hour, "requests", requests, hour);
+    }
+
+    /** Moves the key's last_used_at forward to {@code at}, never back. */
+    public void recordKeyUse(String sourceId, String keyId, Instant at) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Map.of("source_id", s(sourceId), "slot", s("key#" + keyId)))
+                    .updateExpression("SET last_used_at = :at, purge_at = :purge")
+                    .conditionExpression("attribute_not_exists(last_used_at) OR last_used_at < :at")
+                    .expressionAttributeValues(Map.of(":at", Attributes.time(at),
+                            ":purge", n(at.plus(KEEP).getEpochSecond()))));
+        } catch (ConditionalCheckFailedException alreadyLater) {
+            // A later use was recorded first.
+        }
     }
 
     /** Accepted events in the current hour and the 23 before it: the "last 24 hours" at hour granularity. */
     public long acceptedInLast24Hours(String sourceId, Instant now) {
-        String from = hourOf(now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(23)));
+        return sum(sourceId, fromHour(now), hourOf(now), "accepted");
+    }
+
+    public long keyRequestsInLast24Hours(String sourceId, String keyId, Instant now) {
+        String prefix = "key#" + keyId + "#";
+        return sum(sourceId, prefix + fromHour(now), prefix + hourOf(now), "requests");
+    }
+
+    public Optional<Instant> lastUsedAt(String sourceId, String keyId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("source_id", s(sourceId), "slot", s("key#" + keyId)))).item();
+        return item == null ? Optional.empty() : Attributes.optionalInstant(item, "last_used_at");
+    }
+
+    private void add(String sourceId, String slot, String counter, long amount, String hour) {
+        Instant hourStart = Instant.parse(hour + ":00:00Z");
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(Map.of("source_id", s(sourceId), "slot", s(slot)))
+                .updateExpression("ADD #counter :n SET purge_at = :purge")
+                .expressionAttributeNames(Map.of("#counter", counter))
+                .expressionAttributeValues(Map.of(
+                        ":n", n(amount),
+                        ":purge", n(hourStart.plus(KEEP).getEpochSecond()))));
+    }
+
+    private long sum(String sourceId, String fromSlot, String toSlot, String counter) {
         long total = 0;
         for (Map<String, AttributeValue> item : dynamo.queryPaginator(b -> b.tableName(table)
-                .keyConditionExpression("source_id = :source AND #hour >= :from")
-                .expressionAttributeNames(Map.of("#hour", "hour"))
-                .expressionAttributeValues(Map.of(":source", s(sourceId), ":from", s(from)))).items()) {
-            total += Attributes.optionalNumber(item, "accepted").orElse(0L);
+                .keyConditionExpression("source_id = :source AND slot BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":source", s(sourceId), ":from", s(fromSlot), ":to", s(toSlot))))
+                .items()) {
+            total += Attributes.optionalNumber(item, counter).orElse(0L);
         }
         return total;
+    }
+
+    private static String fromHour(Instant now) {
+        return hourOf(now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(23)));
     }
 }

@@ -15,6 +15,7 @@ public final class TableNames {
     public static final String WRITE_KEYS = "WRITE_KEYS_TABLE";
     public static final String EVENTS = "EVENTS_TABLE";
     public static final String SOURCE_STATS = "SOURCE_STATS_TABLE";
+    public static final String AUDIT = "AUDIT_TABLE";
 
     /** GSI on AdminTokensTable (project_id, token_id) and on SourcesTable (project_id, created_key). */
     public static final String BY_PROJECT_INDEX = "by_project";

@@ -123,8 +123,10 @@ final class IngestService {
         }
         KeyGrant grant = keys.get(hasher.hash(key)).orElseThrow(() ->
                 WriteKeyCredentials.unauthorized("The write key is not known; check it belongs to this workspace"));
-        if (grant.sourceStatus() == SourceStatus.REVOKED) {
-            throw ApiError.of(401, "key_revoked", "The source of this write key was revoked; create a new source")
+        if (grant.sourceStatus() == SourceStatus.REVOKED || grant.keyRevoked()) {
+            throw ApiError.of(401, "key_revoked", grant.keyRevoked()
+                            ? "This write key was revoked when its source was disabled; enable the source and rotate"
+                            : "The source of this write key was revoked; create a new source")
                     .withHeader("WWW-Authenticate", "Basic realm=\"inlet\"");
         }
         if (grant.isExpiredAt(clock.instant())) {

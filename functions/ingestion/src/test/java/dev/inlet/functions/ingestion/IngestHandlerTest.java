@@ -14,6 +14,7 @@ import dev.inlet.common.auth.Principal;
 import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
+import dev.inlet.common.source.KeyLifecycle;
 import dev.inlet.common.source.NewSource;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceEnvironment;
@@ -231,21 +232,19 @@ class IngestHandlerTest {
         String event = "{\"userId\":\"u\",\"event\":\"e\"}";
         assertEquals(200, track(basic(source.key()), event).getStatusCode());
 
-        sources.revoke(Principal.root(), source.source().id());
+        fixture.servicesFor("KeyRevocationFunction").keyLifecycle().revoke(Principal.root(), source.source().id());
         fixture.clock.advance(Duration.ofMillis(4_999));
         assertEquals(200, track(basic(source.key()), event).getStatusCode(), "still cached, within the bound");
         fixture.clock.advance(Duration.ofMillis(1));
         assertRefused(track(basic(source.key()), event), 401, "key_revoked");
 
         SourceService.Created disabled = source(SourceType.SERVER, EventType.all(), List.of());
-        SourceRepository repository = fixture.servicesFor("SourcesFunction").sources();
-        Source current = sources.get(Principal.root(), disabled.source().id());
-        repository.save(current, current.withStatus(SourceStatus.DISABLED, fixture.clock.instant()),
-                fixture.clock.instant());
+        fixture.servicesFor("KeyRevocationFunction").keyLifecycle().disable(Principal.root(),
+                disabled.source().id(), false);
         assertRefused(track(basic(disabled.key()), event), 403, "source_disabled");
 
         SourceService.Created rotated = source(SourceType.SERVER, EventType.all(), List.of());
-        SourceService.Rotated rotation = fixture.servicesFor("KeyRotationFunction").sourceService()
+        KeyLifecycle.Rotated rotation = fixture.servicesFor("KeyRotationFunction").keyLifecycle()
                 .rotate(Principal.root(), rotated.source().id(), 1);
         assertEquals(200, track(basic(rotated.key()), event).getStatusCode(), "old key works in its grace period");
         assertEquals(200, track(basic(rotation.key()), event).getStatusCode(), "and so does the new one");

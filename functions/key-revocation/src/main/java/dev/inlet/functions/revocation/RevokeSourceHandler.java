@@ -16,18 +16,22 @@ import dev.inlet.common.http.ApiResponses;
 import dev.inlet.common.http.Routes;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceJson;
-import dev.inlet.common.source.SourceService;
+import dev.inlet.common.source.KeyLifecycle;
+import java.util.Iterator;
 import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
 
-/** Revokes a source: every key of it stops working, immediately and irreversibly. */
+/**
+ * A source's status: revocation (every key stops working, immediately and irreversibly), disabling (ingestion
+ * refused, optionally with every key invalidated) and enabling.
+ */
 public final class RevokeSourceHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
 
     private final AdminServices services;
     private final AdminAuthenticator authenticator;
-    private final SourceService sources;
+    private final KeyLifecycle lifecycle;
     private final Routes routes;
 
     public RevokeSourceHandler() {
@@ -38,8 +42,11 @@ public final class RevokeSourceHandler implements RequestHandler<APIGatewayV2HTT
     RevokeSourceHandler(AdminServices services) {
         this.services = services;
         this.authenticator = services.authenticator();
-        this.sources = services.sourceService();
-        this.routes = new Routes().on("POST /api/v1/events/write-keys/{id}/revoke", this::revoke);
+        this.lifecycle = services.keyLifecycle();
+        this.routes = new Routes()
+                .on("POST /api/v1/events/write-keys/{id}/revoke", this::revoke)
+                .on("POST /api/v1/events/write-keys/{id}/disable", this::disable)
+                .on("POST /api/v1/events/write-keys/{id}/enable", this::enable);
     }
 
     @Override
@@ -49,11 +56,40 @@ public final class RevokeSourceHandler implements RequestHandler<APIGatewayV2HTT
 
     private APIGatewayV2HTTPResponse revoke(ApiRequest request) {
         Principal principal = authenticator.authenticate(request);
+        noFields(request.jsonBody(true));
+        return answer(lifecycle.revoke(principal, request.pathParameter("id")));
+    }
+
+    private APIGatewayV2HTTPResponse disable(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
         JsonNode body = request.jsonBody(true);
+        boolean revokeKeys = false;
+        for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!field.getKey().equals("revoke_keys")) {
+                throw ApiError.unknownField(field.getKey());
+            }
+            if (!field.getValue().isBoolean()) {
+                throw ApiError.invalidType("revoke_keys", "true or false");
+            }
+            revokeKeys = field.getValue().booleanValue();
+        }
+        return answer(lifecycle.disable(principal, request.pathParameter("id"), revokeKeys));
+    }
+
+    private APIGatewayV2HTTPResponse enable(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        noFields(request.jsonBody(true));
+        return answer(lifecycle.enable(principal, request.pathParameter("id")));
+    }
+
+    private static void noFields(JsonNode body) {
         body.fieldNames().forEachRemaining(name -> {
             throw ApiError.unknownField(name);
         });
-        Source source = sources.revoke(principal, request.pathParameter("id"));
+    }
+
+    private static APIGatewayV2HTTPResponse answer(Source source) {
         return ApiResponses.json(200, SourceJson.of(source), Map.of("ETag", SourceJson.etag(source)));
     }
 

@@ -11,6 +11,7 @@ import dev.inlet.common.auth.Principal;
 import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.source.EventType;
+import dev.inlet.common.source.KeyLifecycle;
 import dev.inlet.common.source.NewSource;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceChanges;
@@ -53,7 +54,7 @@ class RevokeSourceHandlerTest {
     @Test
     void revocationMarksTheSourceAndEveryLiveKeyRevoked() {
         SourceService.Created created = newSource();
-        SourceService.Rotated rotated = fixture.servicesFor("KeyRotationFunction").sourceService()
+        KeyLifecycle.Rotated rotated = fixture.servicesFor("KeyRotationFunction").keyLifecycle()
                 .rotate(Principal.root(), created.source().id(), 24);
         APIGatewayV2HTTPResponse response = revoke(created.source().id());
         assertEquals(200, response.getStatusCode(), response.getBody());
@@ -94,7 +95,7 @@ class RevokeSourceHandlerTest {
         for (int round = 0; round < 5; round++) {
             SourceService.Created created = newSource();
             String id = created.source().id();
-            SourceService rotation = fixture.servicesFor("KeyRotationFunction").sourceService();
+            KeyLifecycle rotation = fixture.servicesFor("KeyRotationFunction").keyLifecycle();
             ExecutorService pool = Executors.newFixedThreadPool(4);
             CountDownLatch start = new CountDownLatch(1);
             List<Future<String>> rotations = new ArrayList<>();

@@ -15,21 +15,27 @@ import dev.inlet.common.config.RuntimeEnvironment;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.http.ApiResponses;
+import dev.inlet.common.http.Json;
 import dev.inlet.common.http.Routes;
 import dev.inlet.common.source.SourceJson;
-import dev.inlet.common.source.SourceService;
+import dev.inlet.common.source.KeyLifecycle;
+import dev.inlet.common.source.Source;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
 
-/** Rotates a source's write key: a new key now, the previous one alive for a grace period. */
+/**
+ * A source's keys: rotation (a new key now, the previous one alive for a grace period), the live keys with their
+ * use (to watch producers move to the new key), and ending a grace period early.
+ */
 public final class RotateKeyHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
 
     private final AdminServices services;
     private final AdminAuthenticator authenticator;
-    private final SourceService sources;
+    private final KeyLifecycle keys;
     private final Routes routes;
 
     public RotateKeyHandler() {
@@ -40,8 +46,11 @@ public final class RotateKeyHandler implements RequestHandler<APIGatewayV2HTTPEv
     RotateKeyHandler(AdminServices services) {
         this.services = services;
         this.authenticator = services.authenticator();
-        this.sources = services.sourceService();
-        this.routes = new Routes().on("POST /api/v1/events/write-keys/{id}/rotate", this::rotate);
+        this.keys = services.keyLifecycle();
+        this.routes = new Routes()
+                .on("POST /api/v1/events/write-keys/{id}/rotate", this::rotate)
+                .on("GET /api/v1/events/write-keys/{id}/keys", this::list)
+                .on("POST /api/v1/events/write-keys/{id}/keys/{key_id}/expire", this::expire);
     }
 
     @Override
@@ -52,7 +61,7 @@ public final class RotateKeyHandler implements RequestHandler<APIGatewayV2HTTPEv
     private APIGatewayV2HTTPResponse rotate(ApiRequest request) {
         Principal principal = authenticator.authenticate(request);
         int graceHours = graceHours(request.jsonBody(true));
-        SourceService.Rotated rotated = sources.rotate(principal, request.pathParameter("id"), graceHours);
+        KeyLifecycle.Rotated rotated = keys.rotate(principal, request.pathParameter("id"), graceHours);
         ObjectNode body = SourceJson.withKey(rotated.source(), rotated.key());
         body.put("key_id", rotated.source().currentKey().orElseThrow().id());
         body.set("previous_key", rotated.previous().<JsonNode>map(SourceJson::key).orElse(null));
@@ -61,8 +70,31 @@ public final class RotateKeyHandler implements RequestHandler<APIGatewayV2HTTPEv
         return ApiResponses.json(200, body, Map.of("ETag", SourceJson.etag(rotated.source())));
     }
 
+    private APIGatewayV2HTTPResponse list(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        for (KeyLifecycle.KeyUsage usage : keys.keys(principal, request.pathParameter("id"))) {
+            ObjectNode key = SourceJson.key(usage.key());
+            key.put("current", usage.current());
+            key.put("last_used_at", usage.lastUsedAt().map(Instant::toString).orElse(null));
+            key.put("requests_24h", usage.requests24h());
+            data.add(key);
+        }
+        return ApiResponses.json(200, body);
+    }
+
+    private APIGatewayV2HTTPResponse expire(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        request.jsonBody(true).fieldNames().forEachRemaining(name -> {
+            throw ApiError.unknownField(name);
+        });
+        Source source = keys.expireKey(principal, request.pathParameter("id"), request.pathParameter("key_id"));
+        return ApiResponses.json(200, SourceJson.of(source), Map.of("ETag", SourceJson.etag(source)));
+    }
+
     private static int graceHours(JsonNode body) {
-        int hours = SourceService.DEFAULT_GRACE_HOURS;
+        int hours = KeyLifecycle.DEFAULT_GRACE_HOURS;
         for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (!field.getKey().equals("grace_period_hours")) {

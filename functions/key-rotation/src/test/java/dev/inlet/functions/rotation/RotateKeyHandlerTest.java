@@ -116,7 +116,7 @@ class RotateKeyHandlerTest {
         assertRefused(rotate("wk_00000000000000000000", "{}"), 404, "not_found");
         assertRefused(handler.handleRequest(TestRequests.route(ROTATE).path("id", id).json("{}").build(), null),
                 401, "unauthorized");
-        sources.revoke(Principal.root(), id);
+        fixture.servicesFor("KeyRevocationFunction").keyLifecycle().revoke(Principal.root(), id);
         assertRefused(rotate(id, "{}"), 409, "source_revoked");
     }
 

@@ -17,6 +17,7 @@ import dev.inlet.common.http.ApiResponses;
 import dev.inlet.common.http.Cursors;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.http.Routes;
+import dev.inlet.common.source.AuditEntry;
 import dev.inlet.common.source.NewSource;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceChanges;
@@ -34,7 +35,10 @@ import java.util.function.Function;
 import org.crac.Core;
 import org.crac.Resource;
 
-/** Source CRUD: create, list, get and update event sources. Adapts API Gateway events to {@link SourceService}. */
+/**
+ * Source CRUD: create, list, get and update event sources, and read a source's audit trail. Adapts API Gateway
+ * events to {@link SourceService}.
+ */
 public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
 
@@ -61,7 +65,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
                 .on("POST /api/v1/events/write-keys", this::create)
                 .on("GET /api/v1/events/write-keys", this::list)
                 .on("GET /api/v1/events/write-keys/{id}", this::get)
-                .on("PATCH /api/v1/events/write-keys/{id}", this::update);
+                .on("PATCH /api/v1/events/write-keys/{id}", this::update)
+                .on("GET /api/v1/events/write-keys/{id}/audit", this::audit);
     }
 
     @Override
@@ -110,6 +115,24 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
         SourceChanges changes = SourceChanges.fromJson(request.jsonBody(false));
         Source source = sources.update(principal, request.pathParameter("id"), changes, expectedVersion);
         return ApiResponses.json(200, SourceJson.of(source), Map.of("ETag", SourceJson.etag(source)));
+    }
+
+    private APIGatewayV2HTTPResponse audit(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        int limit = request.intQueryParameter("limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+        Page<AuditEntry> page = sources.audit(principal, request.pathParameter("id"), limit,
+                cursors.decode(request.queryParameter("cursor")));
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        for (AuditEntry entry : page.items()) {
+            ObjectNode item = data.addObject();
+            item.put("at", entry.at().toString());
+            item.put("actor", entry.actor());
+            item.put("action", entry.action());
+            item.set("details", entry.details());
+        }
+        body.put("next_cursor", page.next().map(cursors::encode).orElse(null));
+        return ApiResponses.json(200, body);
     }
 
     private static <T> Optional<T> enumParameter(ApiRequest request, String name,

@@ -8,14 +8,17 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Turns a batch of new events into one counter ADD per (source, hour) and one last_event_at update per source.
+ * Turns a batch of new events into one counter ADD per (source, hour), one last_event_at update per source, and per
+ * key one requests ADD per hour (distinct request ids) and one last_used_at update.
  *
  * <p>Delivery is at least once: when a write fails, the batch is reported failed from its earliest unapplied record
  * and Lambda re-delivers from there, so counters already added for later records of that retried span are added
@@ -27,6 +30,12 @@ final class StatsAggregation {
     private static final Logger LOG = LoggerFactory.getLogger(StatsAggregation.class);
 
     private record Hourly(String sourceId, String hour) {
+    }
+
+    private record KeyHourly(String sourceId, String keyId, String hour) {
+    }
+
+    private record KeyOf(String sourceId, String keyId) {
     }
 
     private static final class Tally {
@@ -57,6 +66,9 @@ final class StatsAggregation {
         Map<Hourly, Tally> hourly = new LinkedHashMap<>();
         Map<String, Instant> latest = new LinkedHashMap<>();
         Map<String, Tally> bySource = new LinkedHashMap<>();
+        Map<KeyHourly, Set<String>> keyRequests = new LinkedHashMap<>();
+        Map<KeyHourly, Tally> keyTallies = new LinkedHashMap<>();
+        Map<KeyOf, Instant> keyLatest = new LinkedHashMap<>();
         for (DynamodbStreamRecord record : records) {
             if (!"INSERT".equals(record.getEventName()) || record.getDynamodb() == null
                     || record.getDynamodb().getNewImage() == null) {
@@ -74,6 +86,16 @@ final class StatsAggregation {
                     .add(sequence);
             bySource.computeIfAbsent(sourceId, k -> new Tally()).add(sequence);
             latest.merge(sourceId, receivedAt, (a, b) -> a.isAfter(b) ? a : b);
+            String keyId = text(image, "key_id");
+            if (keyId != null) {
+                KeyHourly slot = new KeyHourly(sourceId, keyId, SourceStatsRepository.hourOf(receivedAt));
+                // Events of one request share its request id: a set counts requests, not events.
+                String requestId = text(image, "request_id");
+                keyRequests.computeIfAbsent(slot, k -> new HashSet<>())
+                        .add(requestId != null ? requestId : sequence);
+                keyTallies.computeIfAbsent(slot, k -> new Tally()).add(sequence);
+                keyLatest.merge(new KeyOf(sourceId, keyId), receivedAt, (a, b) -> a.isAfter(b) ? a : b);
+            }
         }
         BigInteger earliestFailure = null;
         String earliestFailureText = null;
@@ -99,6 +121,27 @@ final class StatsAggregation {
                     earliestFailure = tally.firstSequence;
                     earliestFailureText = tally.firstSequenceText;
                 }
+            }
+        }
+        for (Map.Entry<KeyHourly, Set<String>> entry : keyRequests.entrySet()) {
+            KeyHourly slot = entry.getKey();
+            try {
+                stats.addKeyRequests(slot.sourceId(), slot.keyId(), slot.hour(), entry.getValue().size());
+            } catch (SdkException e) {
+                LOG.warn("Could not add requests of key {} hour {}", slot.keyId(), slot.hour(), e);
+                Tally tally = keyTallies.get(slot);
+                if (earliestFailure == null || tally.firstSequence.compareTo(earliestFailure) < 0) {
+                    earliestFailure = tally.firstSequence;
+                    earliestFailureText = tally.firstSequenceText;
+                }
+            }
+        }
+        for (Map.Entry<KeyOf, Instant> entry : keyLatest.entrySet()) {
+            try {
+                stats.recordKeyUse(entry.getKey().sourceId(), entry.getKey().keyId(), entry.getValue());
+            } catch (SdkException e) {
+                // last_used_at is a convenience that the next batch moves forward anyway: not worth a retry.
+                LOG.warn("Could not record the use of key {}", entry.getKey().keyId(), e);
             }
         }
         return earliestFailureText == null ? List.of() : List.of(earliestFailureText);

@@ -58,7 +58,7 @@ class StatsAggregatorHandlerTest {
         dynamo.reset();
         StreamsEventResponse response = handler.handleRequest(event(records), null);
         assertTrue(response.getBatchItemFailures().isEmpty());
-        assertEquals(3 + 2, dynamo.calls("updateItem"), "one ADD per (source, hour) and one SET per source");
+        assertEquals(3 + 2, dynamo.calls("updateItem"), "one ADD per (source, hour) and one SET per source (no key ids here)");
 
         assertEquals(6, volume(a));
         assertEquals(1, volume(b));

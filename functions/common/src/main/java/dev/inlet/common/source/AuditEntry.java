@@ -1,0 +1,11 @@
+package dev.inlet.common.source;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+
+/**
+ * One state change of a source, for its audit trail: who (the admin principal), when, what, and the change's
+ * details (never a key). Written in the same transaction as the change itself, so the trail cannot miss one.
+ */
+public record AuditEntry(String sourceId, Instant at, String actor, String action, ObjectNode details) {
+}
