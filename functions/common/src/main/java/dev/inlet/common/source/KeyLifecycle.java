@@ -191,7 +191,8 @@ public final class KeyLifecycle {
             Instant now = clock.instant();
             try {
                 sources.save(current, next.next(), now,
-                        new AuditEntry(id, now, principal.actor(), next.action(), next.details()),
+                        new AuditEntry(id, next.next().version(), now, principal.actor(), next.action(),
+                                next.details()),
                         next.revokeDroppedKeys());
                 return next.next();
             } catch (VersionConflict e) {

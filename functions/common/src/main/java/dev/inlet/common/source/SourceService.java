@@ -77,7 +77,8 @@ public final class SourceService {
         ObjectNode details = Json.object().put("name", source.name()).put("source_type", source.type().wireName())
                 .put("environment", source.environment().wireName()).put("key_id", sourceKey.id())
                 .put("key_prefix", sourceKey.prefix());
-        sources.create(source, new AuditEntry(source.id(), now, principal.actor(), "created", details));
+        sources.create(source, new AuditEntry(source.id(), source.version(), now, principal.actor(), "created",
+                details));
         return new Created(source, key.key());
     }
 
@@ -176,7 +177,8 @@ public final class SourceService {
         ObjectNode details = Json.object().put("version", next.version());
         details.set("changed", Json.MAPPER.valueToTree(changes.changedFields()));
         try {
-            sources.save(current, next, now, new AuditEntry(id, now, principal.actor(), "updated", details), false);
+            AuditEntry updated = new AuditEntry(id, next.version(), now, principal.actor(), "updated", details);
+            sources.save(current, next, now, updated, false);
         } catch (VersionConflict e) {
             throw ApiError.conflict("version_conflict",
                     "The source was changed by another request at the same time; read it again and retry");

@@ -3,8 +3,6 @@ package dev.inlet.common.store;
 import static dev.inlet.common.store.Attributes.n;
 import static dev.inlet.common.store.Attributes.s;
 
-import dev.inlet.common.crypto.Base62;
-import dev.inlet.common.crypto.Secrets;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.AuditEntry;
 import java.time.Duration;
@@ -19,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
-/** A source's audit trail (AuditTable: source_id, entry = "<time>#<random>"), newest first. */
+/** A source's audit trail (AuditTable: source_id, entry = the source's version after the change), newest first. */
 public final class AuditRepository {
 
     /** How long entries are kept: long after a source is revoked, for the record. */
@@ -37,7 +35,8 @@ public final class AuditRepository {
     TransactWriteItem put(AuditEntry entry) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("source_id", s(entry.sourceId()));
-        item.put("entry", s(Attributes.sortable(entry.at()) + "#" + Base62.random(Secrets.secureRandom(), 8)));
+        item.put("entry", s(String.format("%019d", entry.version())));
+        item.put("version", n(entry.version()));
         item.put("at", Attributes.time(entry.at()));
         item.put("actor", s(entry.actor()));
         item.put("action", s(entry.action()));
@@ -58,7 +57,8 @@ public final class AuditRepository {
                 .exclusiveStartKey(start));
         List<AuditEntry> entries = new ArrayList<>();
         for (Map<String, AttributeValue> item : response.items()) {
-            entries.add(new AuditEntry(sourceId, Attributes.instant(item, "at"), Attributes.string(item, "actor"),
+            entries.add(new AuditEntry(sourceId, Attributes.number(item, "version"), Attributes.instant(item, "at"),
+                    Attributes.string(item, "actor"),
                     Attributes.string(item, "action"),
                     (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(Attributes.string(item, "details"))));
         }

@@ -16,13 +16,10 @@ import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
 import dev.inlet.common.source.KeyLifecycle;
 import dev.inlet.common.source.NewSource;
-import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceEnvironment;
 import dev.inlet.common.source.SourceService;
-import dev.inlet.common.source.SourceStatus;
 import dev.inlet.common.source.SourceType;
 import dev.inlet.common.source.WriteKeys;
-import dev.inlet.common.store.SourceRepository;
 import dev.inlet.common.testing.AdminFixture;
 import dev.inlet.common.testing.CountingDynamoDb;
 import dev.inlet.common.testing.TestRequests;
@@ -36,6 +33,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,6 +255,59 @@ class IngestHandlerTest {
     }
 
     @Test
+    void disablingWithRevokeKeysInvalidatesKeysUntilARotationIssuesANewOne() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String event = "{\"userId\":\"u\",\"event\":\"e\"}";
+        KeyLifecycle lifecycle = fixture.servicesFor("KeyRevocationFunction").keyLifecycle();
+        lifecycle.disable(Principal.root(), source.source().id(), true);
+        assertRefused(track(basic(source.key()), event), 401, "key_revoked");
+        lifecycle.enable(Principal.root(), source.source().id());
+        fixture.clock.advance(KeyCache.MAX_TTL);
+        assertRefused(track(basic(source.key()), event), 401, "key_revoked");
+        KeyLifecycle.Rotated rotated = fixture.servicesFor("KeyRotationFunction").keyLifecycle()
+                .rotate(Principal.root(), source.source().id(), 24);
+        assertEquals(200, track(basic(rotated.key()), event).getStatusCode());
+        assertRefused(track(basic(source.key()), event), 401, "key_revoked");
+    }
+
+    @Test
+    void rotationUnderLoadRefusesNoLiveKeyAndLosesNothing() throws Exception {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        AtomicReference<String> key = new AtomicReference<>(
+                source.key());
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> refused = new ConcurrentLinkedQueue<>();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; !stop.get() && i < 5_000; i++) {
+                String messageId = "load-" + i;
+                APIGatewayV2HTTPResponse response = track(basic(key.get()),
+                        "{\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"" + messageId + "\"}");
+                (response.getStatusCode() == 200 ? acknowledged : refused).add(messageId + " " + response.getBody());
+            }
+        });
+        producer.start();
+        while (acknowledged.size() < 50) {
+            Thread.sleep(5);
+        }
+        KeyLifecycle.Rotated rotated = fixture.servicesFor("KeyRotationFunction").keyLifecycle()
+                .rotate(Principal.root(), source.source().id(), 1);
+        int beforeSwitch = acknowledged.size();
+        while (acknowledged.size() < beforeSwitch + 50) {
+            Thread.sleep(5); // the old key keeps working during its grace period
+        }
+        key.set(rotated.key());
+        int afterSwitch = acknowledged.size();
+        while (acknowledged.size() < afterSwitch + 50) {
+            Thread.sleep(5);
+        }
+        stop.set(true);
+        producer.join();
+        assertTrue(refused.isEmpty(), "refused with a live key: " + refused.stream().limit(3).toList());
+        assertEquals(acknowledged.size(), countStored(source), "every acknowledged event is stored, once");
+    }
+
+    @Test
     void eventTypesOutsideTheSourcesListRefuseTheWholeBatch() {
         SourceService.Created source = source(SourceType.WEB, EnumSet.of(EventType.TRACK, EventType.PAGE), List.of());
         APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/batch")
@@ -367,7 +421,7 @@ class IngestHandlerTest {
 
     @Test
     void snapStartPrimingReadsNoSecretAndStoresNothing() {
-        java.util.concurrent.atomic.AtomicInteger pepperReads = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger pepperReads = new AtomicInteger();
         IngestHandler primed = new IngestHandler(dynamo.client(), fixture.environmentFor("IngestFunction"),
                 new dev.inlet.common.config.SecretValues(() -> {
                     pepperReads.incrementAndGet();

@@ -5,6 +5,7 @@ import static dev.inlet.common.testing.TestRequests.errorCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.inlet.common.auth.Principal;
@@ -132,6 +133,54 @@ class RevokeSourceHandlerTest {
                         "a key issued before or during revocation stays usable");
             }
         }
+    }
+
+    @Test
+    void disableAndEnableChangeStatusAndKeyItemsAndAreAudited() {
+        SourceService.Created created = newSource();
+        String id = created.source().id();
+        APIGatewayV2HTTPResponse disabled = post(id, "disable", null);
+        assertEquals(200, disabled.getStatusCode(), disabled.getBody());
+        assertEquals("disabled", body(disabled).get("status").asText());
+        assertEquals("disabled", keyItem(created.key()).get("source_status").s());
+        assertFalse(keyItem(created.key()).containsKey("revoked_at"), "keys stay valid without revoke_keys");
+        assertEquals(200, post(id, "disable", null).getStatusCode(), "disabling twice is harmless");
+
+        APIGatewayV2HTTPResponse enabled = post(id, "enable", null);
+        assertEquals(200, enabled.getStatusCode());
+        assertEquals("active", body(enabled).get("status").asText());
+        assertEquals("active", keyItem(created.key()).get("source_status").s());
+
+        APIGatewayV2HTTPResponse withKeys = post(id, "disable", "{\"revoke_keys\":true}");
+        assertEquals(200, withKeys.getStatusCode(), withKeys.getBody());
+        assertTrue(body(withKeys).get("key_prefix").isNull(), "no live key remains");
+        assertTrue(keyItem(created.key()).containsKey("revoked_at"));
+        assertEquals(200, post(id, "enable", null).getStatusCode());
+        assertTrue(keyItem(created.key()).containsKey("revoked_at"), "enabling does not bring revoked keys back");
+
+        assertEquals(400, post(id, "disable", "{\"revoke_keys\":\"yes\"}").getStatusCode());
+        assertEquals(400, post(id, "disable", "{\"force\":true}").getStatusCode());
+        revoke(id);
+        assertEquals("source_revoked", errorCode(post(id, "enable", null)));
+        assertEquals("source_revoked", errorCode(post(id, "disable", null)));
+
+        List<String> actions = new ArrayList<>();
+        fixture.servicesFor("SourcesFunction").sourceService().audit(Principal.root(), id, 50, Optional.empty())
+                .items().forEach(entry -> {
+                    actions.add(entry.action());
+                    assertEquals("root", entry.actor());
+                });
+        assertEquals(List.of("revoked", "enabled", "disabled", "enabled", "disabled", "created"), actions,
+                "every state change, newest first; no-op calls leave no entry");
+    }
+
+    private static APIGatewayV2HTTPResponse post(String id, String action, String json) {
+        TestRequests request = TestRequests.route("POST /api/v1/events/write-keys/{id}/" + action)
+                .bearer(AdminFixture.ROOT_TOKEN).path("id", id);
+        if (json != null) {
+            request.json(json);
+        }
+        return handler.handleRequest(request.build(), null);
     }
 
     private static ApiError expectError(Executable call) {

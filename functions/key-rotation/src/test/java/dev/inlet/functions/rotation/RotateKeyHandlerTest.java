@@ -18,6 +18,7 @@ import dev.inlet.common.source.SourceEnvironment;
 import dev.inlet.common.source.SourceService;
 import dev.inlet.common.source.SourceType;
 import dev.inlet.common.source.WriteKeys;
+import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.testing.AdminFixture;
 import dev.inlet.common.testing.TestRequests;
 import java.time.Duration;
@@ -118,6 +119,53 @@ class RotateKeyHandlerTest {
                 401, "unauthorized");
         fixture.servicesFor("KeyRevocationFunction").keyLifecycle().revoke(Principal.root(), id);
         assertRefused(rotate(id, "{}"), 409, "source_revoked");
+    }
+
+    @Test
+    void keysListingShowsBothLiveKeysWithTheirUseAndEndingAGraceEarlyWorks() {
+        SourceService.Created created = newSource();
+        String id = created.source().id();
+        String oldKeyId = created.source().currentKey().orElseThrow().id();
+        JsonNode rotation = body(rotate(id, "{\"grace_period_hours\":24}"));
+        String newKeyId = rotation.get("key_id").asText();
+        // What the stats aggregator writes from the events stream: requests per key and hour, and the last use.
+        SourceStatsRepository stats = new SourceStatsRepository(fixture.dynamo, fixture.table("SourceStatsTable"));
+        String hour = SourceStatsRepository.hourOf(fixture.clock.instant());
+        stats.addKeyRequests(id, oldKeyId, hour, 7);
+        stats.recordKeyUse(id, oldKeyId, fixture.clock.instant().minusSeconds(30));
+        stats.addKeyRequests(id, newKeyId, hour, 2);
+        stats.recordKeyUse(id, newKeyId, fixture.clock.instant());
+
+        JsonNode keys = body(handler.handleRequest(TestRequests.route("GET /api/v1/events/write-keys/{id}/keys")
+                .bearer(AdminFixture.ROOT_TOKEN).path("id", id).build(), null)).get("data");
+        assertEquals(2, keys.size());
+        assertEquals(newKeyId, keys.get(0).get("id").asText());
+        assertTrue(keys.get(0).get("current").asBoolean());
+        assertTrue(keys.get(0).get("expires_at").isNull());
+        assertEquals(2, keys.get(0).get("requests_24h").asLong());
+        assertEquals(fixture.clock.instant().toString(), keys.get(0).get("last_used_at").asText());
+        assertEquals(oldKeyId, keys.get(1).get("id").asText());
+        assertFalse(keys.get(1).get("current").asBoolean());
+        assertEquals(7, keys.get(1).get("requests_24h").asLong());
+        assertFalse(keys.get(1).get("expires_at").isNull());
+        assertFalse(keys.get(0).has("key") || keys.get(1).has("key"), "a listing never shows a key");
+
+        APIGatewayV2HTTPResponse current = expire(id, newKeyId);
+        assertRefused(current, 409, "current_key");
+        assertRefused(expire(id, "key_00000000000000000000"), 404, "not_found");
+        fixture.clock.advance(Duration.ofMinutes(1));
+        assertEquals(200, expire(id, oldKeyId).getStatusCode());
+        assertEquals(fixture.clock.instant().toString(),
+                java.time.Instant.parse(keyItem(created.key()).get("expires_at").s()).toString());
+        JsonNode after = body(handler.handleRequest(TestRequests.route("GET /api/v1/events/write-keys/{id}/keys")
+                .bearer(AdminFixture.ROOT_TOKEN).path("id", id).build(), null)).get("data");
+        assertEquals(1, after.size(), "the ended key is no longer live");
+        assertRefused(expire(id, oldKeyId), 404, "not_found");
+    }
+
+    private static APIGatewayV2HTTPResponse expire(String id, String keyId) {
+        return handler.handleRequest(TestRequests.route("POST /api/v1/events/write-keys/{id}/keys/{key_id}/expire")
+                .bearer(AdminFixture.ROOT_TOKEN).path("id", id).path("key_id", keyId).build(), null);
     }
 
     private static SourceService.Created newSource() {

@@ -332,6 +332,32 @@ class SourcesHandlerTest {
     }
 
     @Test
+    void theAuditTrailRecordsWhoChangedWhatNewestFirstAndIsPaginated() {
+        JsonNode created = body(create(tokenA, "{\"name\":\"Audited\",\"source_type\":\"web\"}"));
+        String id = created.get("id").asText();
+        fixture.clock.advance(java.time.Duration.ofSeconds(1));
+        call(TestRequests.route(PATCH).bearer(AdminFixture.ROOT_TOKEN).path("id", id)
+                .json("{\"name\":\"Renamed\",\"allowed_origins\":[]}"));
+        fixture.clock.advance(java.time.Duration.ofSeconds(1));
+        call(TestRequests.route(PATCH).bearer(tokenA).path("id", id).json("{\"description\":\"d\"}"));
+        JsonNode first = body(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/audit").bearer(tokenA)
+                .path("id", id).query("limit", "2")));
+        assertEquals(2, first.get("data").size());
+        assertEquals("updated", first.at("/data/0/action").asText());
+        assertTrue(first.at("/data/0/actor").asText().startsWith("token:tok_"));
+        assertEquals("[\"description\"]", first.at("/data/0/details/changed").toString());
+        assertEquals("root", first.at("/data/1/actor").asText());
+        assertEquals("[\"name\",\"allowed_origins\"]", first.at("/data/1/details/changed").toString());
+        JsonNode rest = body(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/audit").bearer(tokenA)
+                .path("id", id).query("cursor", first.get("next_cursor").asText())));
+        assertEquals("created", rest.at("/data/0/action").asText());
+        assertEquals(created.get("key_prefix").asText(), rest.at("/data/0/details/key_prefix").asText());
+        assertFalse(rest.toString().contains(created.get("key").asText()), "the trail never holds a key");
+        assertRefused(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/audit").bearer(tokenB)
+                .path("id", id)), 404, "not_found", null);
+    }
+
+    @Test
     void noTableHoldsAFullKey() {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

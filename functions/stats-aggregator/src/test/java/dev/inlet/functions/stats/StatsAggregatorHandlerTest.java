@@ -14,6 +14,7 @@ import dev.inlet.common.source.SourceEnvironment;
 import dev.inlet.common.source.SourceService;
 import dev.inlet.common.source.SourceType;
 import dev.inlet.common.store.Attributes;
+import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.testing.AdminFixture;
 import dev.inlet.common.testing.CountingDynamoDb;
 import java.time.Duration;
@@ -87,6 +88,31 @@ class StatsAggregatorHandlerTest {
                         .toList());
         handler.handleRequest(event(List.of(first, second)), null); // Lambda re-delivers from the reported record
         assertEquals(2, volume(a));
+    }
+
+    @Test
+    void keysCountRequestsNotEventsAndRecordTheirLastUse() {
+        String a = newSource();
+        Instant now = fixture.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plusSeconds(600);
+        List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            records.add(withKey(insert(a, now), "key_one", "request-1")); // one batch request of three events
+        }
+        records.add(withKey(insert(a, now.plusSeconds(5)), "key_one", "request-2"));
+        records.add(withKey(insert(a, now.minusSeconds(5)), "key_two", "request-3"));
+        handler.handleRequest(event(records), null);
+        SourceStatsRepository stats = new SourceStatsRepository(fixture.dynamo, fixture.table("SourceStatsTable"));
+        assertEquals(2, stats.keyRequestsInLast24Hours(a, "key_one", now));
+        assertEquals(1, stats.keyRequestsInLast24Hours(a, "key_two", now));
+        assertEquals(now.plusSeconds(5), stats.lastUsedAt(a, "key_one").orElseThrow());
+        assertEquals(5, stats.acceptedInLast24Hours(a, now), "key slots never leak into the hourly totals");
+    }
+
+    private static DynamodbEvent.DynamodbStreamRecord withKey(DynamodbEvent.DynamodbStreamRecord record, String keyId,
+                                                              String requestId) {
+        record.getDynamodb().getNewImage().put("key_id", new AttributeValue().withS(keyId));
+        record.getDynamodb().getNewImage().put("request_id", new AttributeValue().withS(requestId));
+        return record;
     }
 
     @Test
