@@ -18,6 +18,7 @@ import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandle
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * DynamoDB Local as an HTTP server on the loopback interface only.
@@ -38,6 +39,7 @@ public final class DynamoDbLocalServer implements AutoCloseable {
     private final URI endpoint;
     private volatile boolean closeIgnored;
     private DynamoDbClient client;
+    private DynamoDbStreamsClient streamsClient;
 
     private DynamoDbLocalServer(Server jetty, LocalDynamoDBServerHandler handler, URI endpoint) {
         this.jetty = jetty;
@@ -105,6 +107,14 @@ public final class DynamoDbLocalServer implements AutoCloseable {
         return client;
     }
 
+    /** A streams client to this server ({@link LocalClients#dynamoDbStreams}), closed with the server. */
+    public synchronized DynamoDbStreamsClient streamsClient() {
+        if (streamsClient == null) {
+            streamsClient = LocalClients.dynamoDbStreams(endpoint);
+        }
+        return streamsClient;
+    }
+
     /** Stops the server (not the JVM-wide {@link DynamoDbLocal#sharedServer()}, whose close does nothing). */
     @Override
     public synchronized void close() {
@@ -114,6 +124,10 @@ public final class DynamoDbLocalServer implements AutoCloseable {
         if (client != null) {
             client.close();
             client = null;
+        }
+        if (streamsClient != null) {
+            streamsClient.close();
+            streamsClient = null;
         }
         stopQuietly(jetty, handler);
     }

@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /** SDK clients for local stand-ins: dummy static credentials, us-east-1, the URL-connection HTTP client. */
 public final class LocalClients {
@@ -25,6 +26,16 @@ public final class LocalClients {
 
     public static DynamoDbClient dynamoDb(URI endpoint) {
         return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(REGION)
+                .credentialsProvider(dummyCredentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    /** DynamoDB Local serves the streams API on the same endpoint as DynamoDB itself. */
+    public static DynamoDbStreamsClient dynamoDbStreams(URI endpoint) {
+        return DynamoDbStreamsClient.builder()
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(dummyCredentials())

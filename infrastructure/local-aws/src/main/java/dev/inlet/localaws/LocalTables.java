@@ -40,7 +40,7 @@ public final class LocalTables {
     /**
      * Creates every table of the template named {@code namePrefix + logicalId} (PAY_PER_REQUEST, GSIs, TTL, streams),
      * waiting until each is ACTIVE. Tables that already exist are kept, so a persistent data directory survives a
-     * restart; indexes or TTL the template gained since are added to them.
+     * restart; indexes, TTL or a stream the template gained since are added to them.
      *
      * @return logical id to table name, in template order
      */
@@ -63,7 +63,9 @@ public final class LocalTables {
         try {
             dynamoDb.createTable(createRequest(table, name));
         } catch (ResourceInUseException alreadyExists) {
-            addMissingIndexes(dynamoDb, table, name, awaitActive(dynamoDb, name));
+            TableDescription existing = awaitActive(dynamoDb, name);
+            addMissingIndexes(dynamoDb, table, name, existing);
+            table.streamViewType().ifPresent(viewType -> enableStream(dynamoDb, name, viewType, existing));
         }
         awaitActive(dynamoDb, name);
         table.ttlAttribute().ifPresent(attribute -> enableTimeToLive(dynamoDb, name, attribute));
@@ -132,6 +134,26 @@ public final class LocalTables {
                             .build()));
             awaitActive(dynamoDb, name);
         }
+    }
+
+    /**
+     * A persistent data dir may predate the template's stream. Another view type needs a new stream (DynamoDB cannot
+     * change it in place), so the old one is disabled first; its records stay readable for 24 hours, as in AWS.
+     */
+    private static void enableStream(DynamoDbClient dynamoDb, String name, String viewType, TableDescription existing) {
+        StreamSpecification current = existing.streamSpecification();
+        boolean enabled = current != null && Boolean.TRUE.equals(current.streamEnabled());
+        if (enabled && viewType.equals(current.streamViewTypeAsString())) {
+            return;
+        }
+        if (enabled) {
+            dynamoDb.updateTable(update -> update.tableName(name).streamSpecification(stream -> stream
+                    .streamEnabled(false)));
+            awaitActive(dynamoDb, name);
+        }
+        dynamoDb.updateTable(update -> update.tableName(name).streamSpecification(stream -> stream
+                .streamEnabled(true).streamViewType(viewType)));
+        awaitActive(dynamoDb, name);
     }
 
     private static void enableTimeToLive(DynamoDbClient dynamoDb, String name, String attribute) {

@@ -130,7 +130,17 @@ public final class SamTemplate {
         String codeUri = string(properties.getOrDefault("CodeUri", globals.get("CodeUri"))).orElse("");
 
         return new FunctionDefinition(logicalId, handlerClass, handlerMethod, codeUri, environment,
-                routes(logicalId, properties), policyStatements(where, properties.get("Policies")), timeout, memory);
+                routes(logicalId, properties), policyStatements(where, properties.get("Policies")), timeout, memory,
+                StreamEventSources.parse(this, logicalId, properties));
+    }
+
+    /** Every function's {@code Type: DynamoDB} events, in template order. */
+    public List<StreamEventSource> streamEventSources() {
+        return functions().stream().flatMap(function -> function.streamEventSources().stream()).toList();
+    }
+
+    boolean isTable(String logicalId) {
+        return resourceType(logicalId).filter(TABLE_TYPE::equals).isPresent();
     }
 
     public List<TableDefinition> tables() {

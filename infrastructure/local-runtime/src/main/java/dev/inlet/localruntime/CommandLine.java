@@ -12,11 +12,12 @@ record CommandLine(boolean help, LocalRuntime.Options options) {
     static final String USAGE = """
             Usage: LocalRuntime [--port N] [--data-dir DIR] [--dynamodb-endpoint URL] [--help]
 
-            Serves the whole Inlet API from template.yaml on http://127.0.0.1:N, with DynamoDB Local on loopback.
+            Serves the whole Inlet API from template.yaml on http://127.0.0.1:N, with DynamoDB Local on loopback, and
+            feeds each DynamoDB stream event source's function from its table's stream, as Lambda would.
 
               --port N                  HTTP port on 127.0.0.1 (default: env PORT, else 3000; 0 picks a free one)
-              --data-dir DIR            keep DynamoDB data and generated secrets in DIR (default: env INLET_DATA_DIR;
-                                        neither set: everything in memory, gone at exit)
+              --data-dir DIR            keep DynamoDB data, generated secrets and stream checkpoints in DIR (default:
+                                        env INLET_DATA_DIR; neither set: everything in memory, gone at exit)
               --dynamodb-endpoint URL   use this DynamoDB (e.g. LocalStack's) instead of starting DynamoDB Local
               --help                    this text
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +14,14 @@ import java.util.Optional;
 import dev.inlet.localaws.DynamoDbLocalServer;
 import dev.inlet.localaws.HttpRoute;
 import dev.inlet.localaws.SamTemplate;
+import dev.inlet.localaws.StreamEventSource;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The whole API on a laptop: DynamoDB Local (or an external DynamoDB), the template's tables, every function of
- * template.yaml constructed once with its template environment, and an API-Gateway-like HTTP front on 127.0.0.1.
+ * template.yaml constructed once with its template environment, an API-Gateway-like HTTP front on 127.0.0.1, and
+ * for every {@code Type: DynamoDB} event a {@link StreamPoller} playing Lambda's event source mapping.
  *
  * <p>From a built tree, in the project root (template.yaml is found from the working directory):
  * <pre>
@@ -42,7 +45,10 @@ public final class LocalRuntime implements AutoCloseable {
     private final Map<String, String> tableNames;
     private final Map<String, LocalSecrets.Secret> secrets;
     private final List<LambdaFunction> functions;
+    private final List<StreamPoller> pollers;
     private final Options options;
+    /** What start() started, for close() to stop in reverse order. */
+    private final Startup started;
 
     private LocalRuntime(Startup parts) {
         this.template = parts.template;
@@ -53,7 +59,9 @@ public final class LocalRuntime implements AutoCloseable {
         this.tableNames = parts.tableNames;
         this.secrets = parts.secrets;
         this.functions = List.copyOf(parts.functions);
+        this.pollers = List.copyOf(parts.pollers);
         this.options = parts.options;
+        this.started = parts;
     }
 
     /**
@@ -226,14 +234,35 @@ public final class LocalRuntime implements AutoCloseable {
         return functions;
     }
 
+    /** The function of that logical id, e.g. to count its invocations or listen to its events in a test. */
+    public LambdaFunction function(String logicalId) {
+        return functions.stream().filter(function -> function.definition().logicalId().equals(logicalId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no function " + logicalId + " in the template"));
+    }
+
+    /**
+     * For tests: returns once every stream event source has delivered everything written to its stream before this
+     * call (batching windows end early for it), and again until no delivery wrote to another stream meanwhile.
+     *
+     * @throws IllegalStateException when that takes longer than {@code timeout}, or a poller has stopped
+     */
+    public void awaitStreamsIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<StreamPoller.Stats> before;
+        List<StreamPoller.Stats> after;
+        do {
+            before = pollers.stream().map(StreamPoller::stats).toList();
+            for (StreamPoller poller : pollers) {
+                poller.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+            after = pollers.stream().map(StreamPoller::stats).toList();
+        } while (!before.equals(after));
+    }
+
+    /** Stops the stream pollers (joining their threads), then the HTTP front, then DynamoDB. */
     @Override
     public void close() {
-        front.close();
-        if (dynamoDbServer.isPresent()) {
-            dynamoDbServer.get().close(); // also closes its client
-        } else {
-            dynamoDb.close();
-        }
+        started.closeStarted();
     }
 
     /** What a newcomer needs: where things are, and the admin token on a line of its own. Never the pepper. */
@@ -249,6 +278,19 @@ public final class LocalRuntime implements AutoCloseable {
         for (HttpRoute route : front.routes().routes()) {
             text.append("    ").append(String.format("%-45s", route.routeKey())).append(" -> ")
                     .append(route.functionLogicalId()).append('\n');
+        }
+        if (!pollers.isEmpty()) {
+            text.append("  Streams:\n");
+            for (StreamPoller poller : pollers) {
+                StreamEventSource source = poller.source();
+                text.append("    ").append(String.format("%-45s", source.tableLogicalId() + " stream")).append(" -> ")
+                        .append(source.functionLogicalId()).append(" (").append(source.eventName())
+                        .append(", batch ").append(source.batchSize())
+                        .append(", window ").append(source.maximumBatchingWindowSeconds()).append(" s")
+                        .append(source.filterPatterns().isEmpty() ? "" : ", filter " + String.join(" or ",
+                                source.filterPatterns()))
+                        .append(")\n");
+            }
         }
         LocalSecrets.Secret token = secrets.get(LocalSecrets.ADMIN_TOKEN);
         if (token != null) {

@@ -73,9 +73,16 @@ public final class RouteTable<T> {
         return best.or(() -> defaultRoute.map(entry -> new Match<>(entry.route(), entry.target(), Map.of())));
     }
 
-    /** Path segments, each percent-decoded ({@code +} stays a plus in a path). */
+    /**
+     * Path segments, each percent-decoded ({@code +} stays a plus in a path). One trailing slash is ignored, as API
+     * Gateway does: routes cannot be declared with one, yet clients send them (analytics-java posts to
+     * {@code /v1/import/}).
+     */
     private static List<String> segments(String rawPath) {
         String path = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
         return Arrays.stream(path.split("/", -1)).map(RouteTable::decodeSegment).toList();
     }
 

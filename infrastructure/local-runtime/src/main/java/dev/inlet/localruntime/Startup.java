@@ -2,6 +2,7 @@ package dev.inlet.localruntime;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+
 import dev.inlet.localaws.DynamoDbLocal;
 import dev.inlet.localaws.DynamoDbLocalServer;
 import dev.inlet.localaws.FunctionDefinition;
@@ -18,11 +21,14 @@ import dev.inlet.localaws.FunctionEnvironment;
 import dev.inlet.localaws.LocalTables;
 import dev.inlet.localaws.ResolvedEnvironment;
 import dev.inlet.localaws.SamTemplate;
+import dev.inlet.localaws.StreamEventSource;
 
 import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /** {@link LocalRuntime}'s start-up in steps, remembering what runs so that a failure can stop it again. */
 final class Startup {
@@ -31,11 +37,13 @@ final class Startup {
     SamTemplate template;
     DynamoDbLocalServer dynamoDbServer;
     DynamoDbClient dynamoDb;
+    DynamoDbStreamsClient streams;
     URI dynamoDbEndpoint;
     Map<String, String> tableNames;
     Map<String, LocalSecrets.Secret> secrets;
     List<LambdaFunction> functions = new ArrayList<>();
     HttpFront front;
+    List<StreamPoller> pollers = new ArrayList<>();
 
     Startup(LocalRuntime.Options options) {
         this.options = options;
@@ -50,10 +58,12 @@ final class Startup {
         if (options.dynamoDbEndpoint().isPresent()) {
             dynamoDbEndpoint = options.dynamoDbEndpoint().get();
             dynamoDb = externalClient(dynamoDbEndpoint, region);
+            streams = externalStreamsClient(dynamoDbEndpoint, region);
         } else {
             dynamoDbServer = DynamoDbLocal.startServer(0, options.dataDir().map(dir -> dir.resolve("dynamodb")));
             dynamoDbEndpoint = dynamoDbServer.endpoint();
             dynamoDb = dynamoDbServer.client();
+            streams = dynamoDbServer.streamsClient();
         }
         tableNames = LocalTables.createAll(dynamoDb, template, options.tablePrefix());
 
@@ -72,7 +82,43 @@ final class Startup {
             functions.add(LambdaFunction.load(entry.getKey(),
                     functionEnvironment(entry.getKey(), entry.getValue(), region), region));
         }
+        for (LambdaFunction function : functions) {
+            if (!function.definition().routes().isEmpty() && !function.accepts(APIGatewayV2HTTPEvent.class)) {
+                throw new IllegalStateException(function.definition().logicalId() + " has HttpApi routes, but its"
+                        + " handler takes " + function.inputType().getName());
+            }
+            for (StreamEventSource source : function.definition().streamEventSources()) {
+                if (source.enabled()) { // Enabled: false creates the mapping disabled in AWS too
+                    pollers.add(new StreamPoller(source, function, streamArn(source), streams,
+                            checkpointFile(source), region, options.logRequests()));
+                }
+            }
+        }
         front = HttpFront.start(options.port(), functions, options.logRequests());
+        for (StreamPoller poller : pollers) {
+            poller.start();
+        }
+    }
+
+    /** The stream a mapping reads; CloudFormation would refuse the template if the table had none. */
+    private String streamArn(StreamEventSource source) {
+        String table = tableNames.get(source.tableLogicalId());
+        TableDescription description = dynamoDb.describeTable(describe -> describe.tableName(table)).table();
+        boolean enabled = description.streamSpecification() != null
+                && Boolean.TRUE.equals(description.streamSpecification().streamEnabled());
+        if (!enabled || description.latestStreamArn() == null) {
+            throw new IllegalStateException(source.id() + " reads the stream of " + source.tableLogicalId()
+                    + ", which has no StreamSpecification");
+        }
+        return description.latestStreamArn();
+    }
+
+    /**
+     * With a data directory, checkpoints survive restarts. Without one they live in memory, and a restart reads the
+     * stream from StartingPosition again: harmless with the in-memory DynamoDB Local, whose stream starts empty.
+     */
+    private Optional<Path> checkpointFile(StreamEventSource source) {
+        return options.dataDir().map(dir -> dir.resolve("stream-checkpoints").resolve(source.id() + ".properties"));
     }
 
     /** The template's variables plus what Lambda itself sets, plus the secrets in plain form. */
@@ -114,14 +160,29 @@ final class Startup {
                 .build();
     }
 
+    private static DynamoDbStreamsClient externalStreamsClient(URI endpoint, String region) {
+        return DynamoDbStreamsClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(region))
+                .credentialsProvider(SystemPropertyCredentialsProvider.create())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
     void closeStarted() {
+        pollers.forEach(StreamPoller::close);
         if (front != null) {
             front.close();
         }
         if (dynamoDbServer != null) {
-            dynamoDbServer.close();
-        } else if (dynamoDb != null) {
-            dynamoDb.close();
+            dynamoDbServer.close(); // also closes its clients
+        } else {
+            if (streams != null) {
+                streams.close();
+            }
+            if (dynamoDb != null) {
+                dynamoDb.close();
+            }
         }
     }
 }
