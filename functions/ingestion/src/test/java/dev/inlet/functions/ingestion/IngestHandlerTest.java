@@ -255,6 +255,33 @@ class IngestHandlerTest {
     }
 
     @Test
+    void aWarmContainerSeesDisablingAndEndingAKeyWithinTheCacheBound() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String event = "{\"userId\":\"u\",\"event\":\"e\"}";
+        assertEquals(200, track(basic(source.key()), event).getStatusCode()); // now cached
+        KeyLifecycle lifecycle = fixture.servicesFor("KeyRevocationFunction").keyLifecycle();
+        lifecycle.disable(Principal.root(), source.source().id(), false);
+        fixture.clock.advance(KeyCache.MAX_TTL.minusMillis(1));
+        assertEquals(200, track(basic(source.key()), event).getStatusCode(), "within the bound: still cached");
+        fixture.clock.advance(Duration.ofMillis(1));
+        assertRefused(track(basic(source.key()), event), 403, "source_disabled");
+        lifecycle.enable(Principal.root(), source.source().id());
+        fixture.clock.advance(KeyCache.MAX_TTL);
+        assertEquals(200, track(basic(source.key()), event).getStatusCode());
+
+        KeyLifecycle.Rotated rotated = fixture.servicesFor("KeyRotationFunction").keyLifecycle()
+                .rotate(Principal.root(), source.source().id(), 24);
+        fixture.clock.advance(KeyCache.MAX_TTL);
+        assertEquals(200, track(basic(source.key()), event).getStatusCode(), "old key cached, in its grace period");
+        fixture.servicesFor("KeyRotationFunction").keyLifecycle().expireKey(Principal.root(), source.source().id(),
+                rotated.previous().orElseThrow().id());
+        fixture.clock.advance(KeyCache.MAX_TTL.minusMillis(1));
+        assertEquals(200, track(basic(source.key()), event).getStatusCode(), "within the bound: still cached");
+        fixture.clock.advance(Duration.ofMillis(1));
+        assertRefused(track(basic(source.key()), event), 401, "key_expired");
+    }
+
+    @Test
     void disablingWithRevokeKeysInvalidatesKeysUntilARotationIssuesANewOne() {
         SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
         String event = "{\"userId\":\"u\",\"event\":\"e\"}";
