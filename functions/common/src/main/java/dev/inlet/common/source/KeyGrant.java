@@ -18,6 +18,7 @@ public record KeyGrant(
         SourceType sourceType,
         SourceStatus sourceStatus,
         Optional<Integer> rateLimitEps,
+        Optional<Integer> rateLimitBurst,
         Set<EventType> allowedEventTypes,
         List<String> allowedOrigins,
         Optional<Instant> expiresAt,

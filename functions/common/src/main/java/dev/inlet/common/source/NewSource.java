@@ -15,6 +15,7 @@ public record NewSource(
         SourceEnvironment environment,
         Optional<String> description,
         Optional<Integer> rateLimitEps,
+        Optional<Integer> rateLimitBurst,
         Set<EventType> allowedEventTypes,
         List<String> allowedOrigins,
         Optional<String> projectId) {
@@ -29,6 +30,7 @@ public record NewSource(
         SourceEnvironment environment = SourceEnvironment.PRODUCTION;
         Optional<String> description = Optional.empty();
         Optional<Integer> rateLimit = Optional.empty();
+        Optional<Integer> burst = Optional.empty();
         Set<EventType> eventTypes = EventType.all();
         List<String> origins = List.of();
         Optional<String> projectId = Optional.empty();
@@ -41,6 +43,7 @@ public record NewSource(
                 case "environment" -> environment = SourceRules.environment(value);
                 case "description" -> description = SourceRules.description(value);
                 case "rate_limit_eps" -> rateLimit = SourceRules.rateLimit(value);
+                case "rate_limit_burst" -> burst = SourceRules.burst(value);
                 case "allowed_event_types" -> eventTypes = SourceRules.eventTypes(value);
                 case "allowed_origins" -> origins = SourceRules.origins(value);
                 case "project_id" -> projectId = Optional.of(SourceRules.text(value, "project_id"));
@@ -53,6 +56,6 @@ public record NewSource(
         if (type == null) {
             throw ApiError.missingField("source_type");
         }
-        return new NewSource(name, type, environment, description, rateLimit, eventTypes, origins, projectId);
+        return new NewSource(name, type, environment, description, rateLimit, burst, eventTypes, origins, projectId);
     }
 }

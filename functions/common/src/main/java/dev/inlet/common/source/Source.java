@@ -18,6 +18,7 @@ public record Source(
         SourceEnvironment environment,
         Optional<String> description,
         Optional<Integer> rateLimitEps,
+        Optional<Integer> rateLimitBurst,
         Set<EventType> allowedEventTypes,
         List<String> allowedOrigins,
         SourceStatus status,
@@ -39,12 +40,12 @@ public record Source(
     }
 
     public Source withKeys(List<SourceKey> newKeys, Instant now) {
-        return new Source(id, projectId, name, type, environment, description, rateLimitEps, allowedEventTypes,
-                allowedOrigins, status, createdAt, now, lastEventAt, version + 1, newKeys);
+        return new Source(id, projectId, name, type, environment, description, rateLimitEps, rateLimitBurst,
+                allowedEventTypes, allowedOrigins, status, createdAt, now, lastEventAt, version + 1, newKeys);
     }
 
     public Source withStatus(SourceStatus newStatus, Instant now) {
-        return new Source(id, projectId, name, type, environment, description, rateLimitEps, allowedEventTypes,
-                allowedOrigins, newStatus, createdAt, now, lastEventAt, version + 1, keys);
+        return new Source(id, projectId, name, type, environment, description, rateLimitEps, rateLimitBurst,
+                allowedEventTypes, allowedOrigins, newStatus, createdAt, now, lastEventAt, version + 1, keys);
     }
 }

@@ -18,6 +18,7 @@ public record SourceChanges(
         Optional<Optional<String>> description,
         Optional<SourceEnvironment> environment,
         Optional<Optional<Integer>> rateLimitEps,
+        Optional<Optional<Integer>> rateLimitBurst,
         Optional<Set<EventType>> allowedEventTypes,
         Optional<List<String>> allowedOrigins) {
 
@@ -42,6 +43,7 @@ public record SourceChanges(
         Optional<Optional<String>> description = Optional.empty();
         Optional<SourceEnvironment> environment = Optional.empty();
         Optional<Optional<Integer>> rateLimit = Optional.empty();
+        Optional<Optional<Integer>> burst = Optional.empty();
         Optional<Set<EventType>> eventTypes = Optional.empty();
         Optional<List<String>> origins = Optional.empty();
         for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
@@ -53,6 +55,7 @@ public record SourceChanges(
                 case "description" -> description = Optional.of(SourceRules.description(value));
                 case "environment" -> environment = Optional.of(SourceRules.environment(value));
                 case "rate_limit_eps" -> rateLimit = Optional.of(SourceRules.rateLimit(value));
+                case "rate_limit_burst" -> burst = Optional.of(SourceRules.burst(value));
                 case "allowed_event_types" -> eventTypes = Optional.of(SourceRules.eventTypes(value));
                 case "allowed_origins" -> origins = Optional.of(SourceRules.origins(value));
                 default -> {
@@ -64,7 +67,7 @@ public record SourceChanges(
                 }
             }
         }
-        return new SourceChanges(name, description, environment, rateLimit, eventTypes, origins);
+        return new SourceChanges(name, description, environment, rateLimit, burst, eventTypes, origins);
     }
 
     /** The names of the fields this change sets, for the audit trail. */
@@ -74,6 +77,7 @@ public record SourceChanges(
         description.ifPresent(v -> fields.add("description"));
         environment.ifPresent(v -> fields.add("environment"));
         rateLimitEps.ifPresent(v -> fields.add("rate_limit_eps"));
+        rateLimitBurst.ifPresent(v -> fields.add("rate_limit_burst"));
         allowedEventTypes.ifPresent(v -> fields.add("allowed_event_types"));
         allowedOrigins.ifPresent(v -> fields.add("allowed_origins"));
         return fields;
@@ -81,7 +85,7 @@ public record SourceChanges(
 
     public boolean isEmpty() {
         return name.isEmpty() && description.isEmpty() && environment.isEmpty() && rateLimitEps.isEmpty()
-                && allowedEventTypes.isEmpty() && allowedOrigins.isEmpty();
+                && rateLimitBurst.isEmpty() && allowedEventTypes.isEmpty() && allowedOrigins.isEmpty();
     }
 
     /** The source after these changes, one version later. */
@@ -92,6 +96,7 @@ public record SourceChanges(
                 environment.orElse(source.environment()),
                 description.orElse(source.description()),
                 rateLimitEps.orElse(source.rateLimitEps()),
+                rateLimitBurst.orElse(source.rateLimitBurst()),
                 allowedEventTypes.orElse(source.allowedEventTypes()),
                 allowedOrigins.orElse(source.allowedOrigins()),
                 source.status(), source.createdAt(), now, source.lastEventAt(), source.version() + 1, source.keys());

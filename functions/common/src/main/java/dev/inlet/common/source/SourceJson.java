@@ -28,6 +28,11 @@ public final class SourceJson {
         } else {
             node.putNull("rate_limit_eps");
         }
+        if (source.rateLimitBurst().isPresent()) {
+            node.put("rate_limit_burst", source.rateLimitBurst().get());
+        } else {
+            node.putNull("rate_limit_burst");
+        }
         ArrayNode types = node.putArray("allowed_event_types");
         source.allowedEventTypes().stream().sorted().forEach(t -> types.add(t.wireName()));
         ArrayNode origins = node.putArray("allowed_origins");

@@ -15,6 +15,7 @@ public final class SourceRules {
     static final int MAX_NAME_LENGTH = 100;
     static final int MAX_DESCRIPTION_LENGTH = 1000;
     static final int MAX_RATE_LIMIT_EPS = 100_000;
+    static final int MAX_RATE_LIMIT_BURST = 1_000_000;
     static final int MAX_ORIGINS = 50;
 
     private SourceRules() {
@@ -76,6 +77,22 @@ public final class SourceRules {
                     "Field 'rate_limit_eps' must be between 1 and " + MAX_RATE_LIMIT_EPS);
         }
         return Optional.of(eps);
+    }
+
+    /** Null means "one second of the rate". */
+    static Optional<Integer> burst(JsonNode value) {
+        if (value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isIntegralNumber()) {
+            throw ApiError.invalidType("rate_limit_burst", "a whole number of events, or null");
+        }
+        int burst = value.canConvertToInt() ? value.intValue() : Integer.MAX_VALUE;
+        if (burst < 1 || burst > MAX_RATE_LIMIT_BURST) {
+            throw ApiError.invalidValue("rate_limit_burst",
+                    "Field 'rate_limit_burst' must be between 1 and " + MAX_RATE_LIMIT_BURST);
+        }
+        return Optional.of(burst);
     }
 
     static Set<EventType> eventTypes(JsonNode value) {

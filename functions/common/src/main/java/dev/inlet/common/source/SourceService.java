@@ -72,7 +72,8 @@ public final class SourceService {
         SourceKey sourceKey = new SourceKey(Ids.newId(Ids.KEY), hasher.hash(key.key()), key.prefix(), now,
                 Optional.empty());
         Source source = new Source(Ids.newId(Ids.SOURCE), projectId, request.name(), request.type(),
-                request.environment(), request.description(), request.rateLimitEps(), request.allowedEventTypes(),
+                request.environment(), request.description(), request.rateLimitEps(), request.rateLimitBurst(),
+                request.allowedEventTypes(),
                 request.allowedOrigins(), SourceStatus.ACTIVE, now, now, Optional.empty(), 1, List.of(sourceKey));
         ObjectNode details = Json.object().put("name", source.name()).put("source_type", source.type().wireName())
                 .put("environment", source.environment().wireName()).put("key_id", sourceKey.id())

@@ -47,12 +47,13 @@ final class SourceItems {
         item.put("created_at", time(source.createdAt()));
         source.description().ifPresent(d -> item.put("description", s(d)));
         source.rateLimitEps().ifPresent(r -> item.put("rate_limit_eps", n(r)));
+        source.rateLimitBurst().ifPresent(b -> item.put("rate_limit_burst", n(b)));
         source.lastEventAt().ifPresent(t -> item.put("last_event_at", time(t)));
         return item;
     }
 
     /**
-     * Attributes an admin change may rewrite (always present). Optional ones (description, rate_limit_eps) are
+     * Attributes an admin change may rewrite (always present). Optional ones (description, rate limits) are
      * handled by the caller; last_event_at belongs to the stats aggregator and is never written here.
      */
     static Map<String, AttributeValue> adminOwnedAttributes(Source source) {
@@ -77,6 +78,7 @@ final class SourceItems {
                 SourceEnvironment.fromWire(Attributes.string(item, "environment")).orElseThrow(),
                 Attributes.optionalString(item, "description"),
                 Attributes.optionalNumber(item, "rate_limit_eps").map(Long::intValue),
+                Attributes.optionalNumber(item, "rate_limit_burst").map(Long::intValue),
                 parseEventTypes(Attributes.stringList(item, "allowed_event_types")),
                 Attributes.stringList(item, "allowed_origins"),
                 SourceStatus.fromWire(Attributes.string(item, "status")).orElseThrow(),
@@ -99,6 +101,7 @@ final class SourceItems {
         item.put("source_type", s(source.type().wireName()));
         item.put("created_at", time(key.createdAt()));
         source.rateLimitEps().ifPresent(r -> item.put("rate_limit_eps", n(r)));
+        source.rateLimitBurst().ifPresent(b -> item.put("rate_limit_burst", n(b)));
         key.expiresAt().ifPresent(at -> {
             item.put("expires_at", time(at));
             item.put(TableNames.WRITE_KEYS_TTL_ATTRIBUTE, n(purgeAt(at)));
@@ -108,7 +111,7 @@ final class SourceItems {
 
     /**
      * The source configuration repeated on each key item; rewritten on every change of the source. The optional
-     * rate_limit_eps is set or removed by the caller.
+     * rate limits are set or removed by the caller.
      */
     static Map<String, AttributeValue> keyConfigAttributes(Source source) {
         Map<String, AttributeValue> item = new LinkedHashMap<>();
@@ -129,6 +132,7 @@ final class SourceItems {
                 SourceType.fromWire(Attributes.string(item, "source_type")).orElseThrow(),
                 SourceStatus.fromWire(Attributes.string(item, "source_status")).orElseThrow(),
                 Attributes.optionalNumber(item, "rate_limit_eps").map(Long::intValue),
+                Attributes.optionalNumber(item, "rate_limit_burst").map(Long::intValue),
                 parseEventTypes(Attributes.stringList(item, "allowed_event_types")),
                 Attributes.stringList(item, "allowed_origins"),
                 Attributes.optionalInstant(item, "expires_at"),

@@ -81,7 +81,8 @@ public final class SourceRepository {
         Update source = new Update()
                 .set(SourceItems.adminOwnedAttributes(next))
                 .setOrRemove("description", next.description().map(Attributes::s).orElse(null))
-                .setOrRemove("rate_limit_eps", next.rateLimitEps().map(Attributes::n).orElse(null));
+                .setOrRemove("rate_limit_eps", next.rateLimitEps().map(Attributes::n).orElse(null))
+                .setOrRemove("rate_limit_burst", next.rateLimitBurst().map(Attributes::n).orElse(null));
         String versionMatches = source.name("version") + " = " + source.value(n(previous.version()));
         writes.add(TransactWriteItem.builder().update(u -> u
                 .tableName(sourcesTable)
@@ -227,6 +228,7 @@ public final class SourceRepository {
         update
                 .set(SourceItems.keyConfigAttributes(source))
                 .setOrRemove("rate_limit_eps", source.rateLimitEps().map(Attributes::n).orElse(null))
+                .setOrRemove("rate_limit_burst", source.rateLimitBurst().map(Attributes::n).orElse(null))
                 .setOrRemove("expires_at", key.expiresAt().map(Attributes::time).orElse(null))
                 .setOrRemove(TableNames.WRITE_KEYS_TTL_ATTRIBUTE,
                         key.expiresAt().map(at -> n(SourceItems.purgeAt(at))).orElse(null));

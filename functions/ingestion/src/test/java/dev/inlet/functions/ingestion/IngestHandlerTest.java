@@ -463,7 +463,7 @@ class IngestHandlerTest {
 
     private static SourceService.Created source(SourceType type, Set<EventType> types, List<String> origins) {
         return sources.create(Principal.root(), new NewSource("Ingest test", type, SourceEnvironment.PRODUCTION,
-                Optional.empty(), Optional.empty(), types, origins, Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), types, origins, Optional.empty()));
     }
 
     private static APIGatewayV2HTTPResponse track(String authorization, String json) {

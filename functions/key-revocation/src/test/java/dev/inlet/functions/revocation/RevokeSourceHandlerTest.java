@@ -196,7 +196,7 @@ class RevokeSourceHandlerTest {
 
     private static SourceService.Created newSource() {
         return sources.create(Principal.root(), new NewSource("Revocable", SourceType.WEB,
-                SourceEnvironment.STAGING, Optional.empty(), Optional.empty(),
+                SourceEnvironment.STAGING, Optional.empty(), Optional.empty(), Optional.empty(),
                 java.util.EnumSet.of(EventType.TRACK), List.of("https://app.example.com"), Optional.empty()));
     }
 

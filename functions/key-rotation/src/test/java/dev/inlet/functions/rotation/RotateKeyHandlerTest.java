@@ -170,7 +170,7 @@ class RotateKeyHandlerTest {
 
     private static SourceService.Created newSource() {
         return sources.create(Principal.root(), new NewSource("Rotating", SourceType.SERVER,
-                SourceEnvironment.PRODUCTION, Optional.empty(), Optional.of(50),
+                SourceEnvironment.PRODUCTION, Optional.empty(), Optional.of(50), Optional.empty(),
                 java.util.EnumSet.of(EventType.TRACK, EventType.PAGE), List.of(), Optional.empty()));
     }
 

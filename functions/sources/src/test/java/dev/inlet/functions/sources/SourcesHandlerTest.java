@@ -66,7 +66,7 @@ class SourcesHandlerTest {
     @Test
     void createAnswers201WithTheReferenceFieldsAndTheKeyOnlyThere() {
         APIGatewayV2HTTPResponse response = call(TestRequests.route(CREATE).bearer(tokenA).json("""
-                {"name":"Web App","source_type":"web","rate_limit_eps":500,
+                {"name":"Web App","source_type":"web","rate_limit_eps":500,"rate_limit_burst":1500,
                  "allowed_event_types":["track","identify","page"],
                  "allowed_origins":["https://app.example.com","https://staging.example.com"],
                  "environment":"production","description":"Marketing site"}"""));
@@ -83,6 +83,7 @@ class SourcesHandlerTest {
         assertEquals("Marketing site", source.get("description").asText());
         assertEquals(projectA, source.get("project_id").asText());
         assertEquals(500, source.get("rate_limit_eps").asInt());
+        assertEquals(1500, source.get("rate_limit_burst").asInt());
         assertEquals(List.of("track", "identify", "page"), strings(source.get("allowed_event_types")));
         assertEquals(List.of("https://app.example.com", "https://staging.example.com"),
                 strings(source.get("allowed_origins")));
@@ -106,6 +107,7 @@ class SourcesHandlerTest {
                 strings(source.get("allowed_event_types")));
         assertEquals(List.of(), strings(source.get("allowed_origins")));
         assertTrue(source.get("rate_limit_eps").isNull(), "null means the plan default");
+        assertTrue(source.get("rate_limit_burst").isNull(), "null means one second of the rate");
         assertEquals("production", source.get("environment").asText());
         assertTrue(source.get("description").isNull());
         assertTrue(source.get("key").asText().startsWith("inlet_live_sk_"));
@@ -156,6 +158,10 @@ class SourcesHandlerTest {
                 422, "invalid_value", "rate_limit_eps");
         assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"rate_limit_eps\":1.5}"),
                 400, "invalid_type", "rate_limit_eps");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"rate_limit_burst\":0}"),
+                422, "invalid_value", "rate_limit_burst");
+        assertRefused(create(tokenA, "{\"name\":\"x\",\"source_type\":\"web\",\"rate_limit_burst\":\"10\"}"),
+                400, "invalid_type", "rate_limit_burst");
         assertRefused(create(tokenA, "{\"name\":\"x\",\"name\":\"y\",\"source_type\":\"web\"}"),
                 400, "invalid_json", null);
         assertRefused(create(tokenA, "{\"name\":"), 400, "invalid_json", null);

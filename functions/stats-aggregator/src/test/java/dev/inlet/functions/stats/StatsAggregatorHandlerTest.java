@@ -134,7 +134,8 @@ class StatsAggregatorHandlerTest {
 
     private static String newSource() {
         return sources.create(Principal.root(), new NewSource("Stats", SourceType.SERVER, SourceEnvironment.PRODUCTION,
-                Optional.empty(), Optional.empty(), EventType.all(), List.of(), Optional.empty())).source().id();
+                Optional.empty(), Optional.empty(), Optional.empty(), EventType.all(), List.of(), Optional.empty()))
+                .source().id();
     }
 
     private static DynamodbEvent event(List<DynamodbEvent.DynamodbStreamRecord> records) {
