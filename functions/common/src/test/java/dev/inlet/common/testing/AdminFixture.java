@@ -8,6 +8,7 @@ import dev.inlet.localaws.LocalTables;
 import dev.inlet.localaws.ResolvedEnvironment;
 import dev.inlet.localaws.SamTemplate;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -24,7 +25,11 @@ public final class AdminFixture {
 
     private static final SamTemplate TEMPLATE = SamTemplate.locate();
 
-    public final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+    /**
+     * Starts at the real time (whole seconds): DynamoDB Local's TTL sweeper deletes items whose TTL attribute is in
+     * the real past, so a clock fixed at some date would see its test data vanish a few days later.
+     */
+    public final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     public final DynamoDbClient dynamo = DynamoDbLocal.embedded();
     public final Map<String, String> tables;
 
