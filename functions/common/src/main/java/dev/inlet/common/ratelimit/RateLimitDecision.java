@@ -66,6 +66,8 @@ public record RateLimitDecision(
         headers.put(RESET_HEADER, Long.toString(resetSeconds));
         if (!allowed) {
             headers.put(RETRY_AFTER_HEADER, Long.toString(retryAfterSeconds));
+            // analytics.js (browsers) reads this one on a 429 to schedule its retry, in seconds.
+            headers.put("X-RateLimit-Reset", Long.toString(retryAfterSeconds));
         }
         return headers;
     }

@@ -14,6 +14,9 @@ import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.http.ApiResponses;
 import dev.inlet.common.http.Json;
+import dev.inlet.common.ratelimit.LeasedRateLimiter;
+import dev.inlet.common.ratelimit.RateLimitPolicy;
+import dev.inlet.common.ratelimit.RateLimitStore;
 import dev.inlet.common.store.EventStore;
 import dev.inlet.common.store.TableNames;
 import dev.inlet.common.store.WriteKeyRepository;
@@ -62,6 +65,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         Duration retention = Duration.ofDays(Long.parseLong(environment.getOrDefault(RETENTION_DAYS, "7")));
         this.service = new IngestService(new KeyCache(keys::find, clock, cacheTtl),
                 new SecretHasher(secrets::pepper),
+                new LeasedRateLimiter(RateLimitStore.fromEnvironment(dynamo, environment), clock),
+                RateLimitPolicy.Defaults.fromEnvironment(environment),
                 new EventStore(dynamo, TableNames.required(environment, TableNames.EVENTS)), clock, retention);
     }
 
@@ -77,7 +82,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             IngestService.Accepted accepted = service.ingest(call, request, request.rawBody(),
                     request.isBase64Encoded(), storageBudget(context));
             ObjectNode body = Json.object().put("success", true);
-            return ApiResponses.json(200, body, accepted.corsHeaders());
+            return ApiResponses.json(200, body, accepted.headers());
         } catch (ApiError refusal) {
             return ApiResponses.error(refusal);
         } catch (RuntimeException | StackOverflowError bug) {

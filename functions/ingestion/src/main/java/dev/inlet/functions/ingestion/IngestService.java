@@ -2,10 +2,14 @@ package dev.inlet.functions.ingestion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.http.Json;
+import dev.inlet.common.ratelimit.LeasedRateLimiter;
+import dev.inlet.common.ratelimit.RateLimitDecision;
+import dev.inlet.common.ratelimit.RateLimitPolicy;
 import dev.inlet.common.source.EventType;
 import dev.inlet.common.source.KeyGrant;
 import dev.inlet.common.source.OriginRule;
@@ -39,20 +43,25 @@ final class IngestService {
 
     private final KeyCache keys;
     private final SecretHasher hasher;
+    private final LeasedRateLimiter limiter;
+    private final RateLimitPolicy.Defaults plan;
     private final EventStore store;
     private final Clock clock;
     private final Duration retention;
 
-    IngestService(KeyCache keys, SecretHasher hasher, EventStore store, Clock clock, Duration retention) {
+    IngestService(KeyCache keys, SecretHasher hasher, LeasedRateLimiter limiter, RateLimitPolicy.Defaults plan,
+                  EventStore store, Clock clock, Duration retention) {
         this.keys = keys;
         this.hasher = hasher;
+        this.limiter = limiter;
+        this.plan = plan;
         this.store = store;
         this.clock = clock;
         this.retention = retention;
     }
 
-    /** What a successful call did, and the CORS headers its answer carries. */
-    record Accepted(KeyGrant grant, int events, Map<String, String> corsHeaders) {
+    /** What a successful call did, and the headers its answer carries (CORS, rate limit). */
+    record Accepted(KeyGrant grant, int events, Map<String, String> headers) {
     }
 
     Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget) {
@@ -72,6 +81,14 @@ final class IngestService {
         try {
             List<IncomingEvents.Event> events = IncomingEvents.read(call, body);
             checkTypes(grant, events);
+            // Last check before the write: a request refused for any other reason spends no tokens.
+            RateLimitDecision rate = limiter.decide(grant.sourceId(),
+                    plan.policyFor(grant.rateLimitEps(), grant.rateLimitBurst()), events.size());
+            if (!rate.allowed()) {
+                throw withHeaders(rateLimited(rate, events.size()), rate.headers());
+            }
+            Map<String, String> headers = new LinkedHashMap<>(cors);
+            headers.putAll(rate.headers());
             Instant now = clock.instant();
             List<StoredEvent> stored = new ArrayList<>(events.size());
             Map<String, IncomingEvents.Event> unique = new LinkedHashMap<>();
@@ -88,7 +105,7 @@ final class IngestService {
                         now.plus(retention)));
             }
             store.write(stored, storageBudget);
-            return new Accepted(grant, events.size(), cors);
+            return new Accepted(grant, events.size(), headers);
         } catch (ApiError refusal) {
             throw withHeaders(refusal, cors);
         } catch (StorageUnavailable outage) {
@@ -114,6 +131,16 @@ final class IngestService {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is unavailable", e);
         }
+    }
+
+    private static ApiError rateLimited(RateLimitDecision rate, int events) {
+        String message = rate.exceedsBurst()
+                ? "This request's " + events + " events exceed the source's burst; send batches of at most the burst"
+                : rate.refused() + " events refused: the source's limit is " + rate.limit()
+                + " events per second; retry after " + rate.retryAfterSeconds() + " s";
+        ObjectNode details = Json.object().put("limit", rate.limit()).put("refused", rate.refused())
+                .put("retry_after_seconds", rate.retryAfterSeconds());
+        return ApiError.of(429, "rate_limited", message).withDetails(details);
     }
 
     /** Checks the key itself: well-formed (no read otherwise), known, not revoked, not expired, source enabled. */

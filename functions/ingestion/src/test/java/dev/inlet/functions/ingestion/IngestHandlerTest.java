@@ -335,6 +335,95 @@ class IngestHandlerTest {
     }
 
     @Test
+    void overTheLimitARequestIsRefusedWholeWithRetryAfterAndTheRateLimitHeaders() {
+        SourceService.Created source = limitedSource(SourceType.SERVER, EventType.all(), List.of(), 10, 10);
+        String batchOf4 = "{\"batch\":[" + String.join(",", java.util.Collections.nCopies(4,
+                "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"}")) + "]}";
+        APIGatewayV2HTTPResponse first = batch(basic(source.key()), batchOf4.replace("\"e\"", "\"first\""));
+        assertEquals(200, first.getStatusCode(), first.getBody());
+        assertEquals("10", first.getHeaders().get("RateLimit-Limit"));
+        assertTrue(first.getHeaders().containsKey("RateLimit-Remaining"));
+        assertTrue(first.getHeaders().containsKey("RateLimit-Reset"));
+        assertEquals(200, batch(basic(source.key()), batchOf4.replace("\"e\"", "\"second\"")).getStatusCode());
+        int storedBefore = countStored(source);
+
+        APIGatewayV2HTTPResponse refused = batch(basic(source.key()), batchOf4.replace("\"e\"", "\"third\""));
+        assertRefused(refused, 429, "rate_limited");
+        JsonNode details = body(refused).at("/error/details");
+        assertEquals(10, details.get("limit").asInt());
+        assertEquals(4, details.get("refused").asInt(), "events count, not requests: the whole batch is refused");
+        long retryAfter = Long.parseLong(refused.getHeaders().get("Retry-After"));
+        assertTrue(retryAfter >= 1, "never 0");
+        assertEquals(refused.getHeaders().get("Retry-After"), refused.getHeaders().get("X-RateLimit-Reset"));
+        assertEquals("10", refused.getHeaders().get("RateLimit-Limit"));
+        assertEquals(storedBefore, countStored(source), "nothing of a refused request is stored");
+
+        fixture.clock.advance(Duration.ofSeconds(retryAfter));
+        assertEquals(200, batch(basic(source.key()), batchOf4.replace("\"e\"", "\"after\"")).getStatusCode(),
+                "after Retry-After seconds the request fits");
+        APIGatewayV2HTTPResponse tooBig = batch(basic(source.key()), "{\"batch\":[" + String.join(",",
+                java.util.Collections.nCopies(11, "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"big\"}"))
+                + "]}");
+        assertRefused(tooBig, 429, "rate_limited");
+        assertTrue(body(tooBig).at("/error/message").asText().contains("burst"));
+    }
+
+    @Test
+    void aChangedLimitTakesEffectWithinTheKeyCacheBound() {
+        SourceService.Created source = limitedSource(SourceType.SERVER, EventType.all(), List.of(), 1, 1);
+        String two = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\"},"
+                + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\"}]}";
+        assertRefused(batch(basic(source.key()), two), 429, "rate_limited");
+        sources.update(Principal.root(), source.source().id(), dev.inlet.common.source.SourceChanges.fromJson(
+                Json.parse("{\"rate_limit_eps\":1000,\"rate_limit_burst\":1000}")), Optional.empty());
+        fixture.clock.advance(KeyCache.MAX_TTL);
+        assertEquals(200, batch(basic(source.key()), two).getStatusCode());
+    }
+
+    @Test
+    void containersShareOneLimitAndEveryAcceptedEventIsStoredOnce() throws Exception {
+        // Four handler instances stand for four warm Lambda containers, on the real clock, sending well above 200 eps.
+        int eps = 200;
+        SourceService.Created source = limitedSource(SourceType.SERVER, EventType.all(), List.of(), eps, eps);
+        int containers = 4;
+        Duration run = Duration.ofSeconds(3);
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger sequence = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + run.toNanos();
+        for (int c = 0; c < containers; c++) {
+            IngestHandler container = new IngestHandler(fixture.dynamo, fixture.environmentFor("IngestFunction"),
+                    AdminFixture.secrets(), java.time.Clock.systemUTC());
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() < deadline) {
+                    StringBuilder batch = new StringBuilder("{\"batch\":[");
+                    for (int i = 0; i < 10; i++) {
+                        batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",")
+                                .append("\"messageId\":\"c-").append(sequence.incrementAndGet()).append("\"}");
+                    }
+                    APIGatewayV2HTTPResponse response = container.handleRequest(TestRequests.route("POST /v1/batch")
+                            .header("authorization", basic(source.key())).json(batch.append("]}").toString())
+                            .build(), null);
+                    if (response.getStatusCode() == 200) {
+                        accepted.addAndGet(10);
+                    } else {
+                        assertEquals(429, response.getStatusCode(), response.getBody());
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        double seconds = run.toMillis() / 1000.0;
+        // The stated bound: rate x W + burst + slack (rate x 1 s lease lifetime).
+        assertTrue(accepted.get() <= eps * seconds + eps + eps * 1.0 + 50,
+                "accepted " + accepted.get() + " in " + seconds + " s at " + eps + " eps");
+        assertTrue(accepted.get() >= eps * seconds * 0.9, "accepted only " + accepted.get());
+        assertEquals(accepted.get(), countStored(source), "every accepted event stored, none twice");
+    }
+
+    @Test
     void eventTypesOutsideTheSourcesListRefuseTheWholeBatch() {
         SourceService.Created source = source(SourceType.WEB, EnumSet.of(EventType.TRACK, EventType.PAGE), List.of());
         APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/batch")
@@ -461,9 +550,15 @@ class IngestHandlerTest {
         assertEquals(1, dynamo.calls("getItem"), "one harmless read primes the SDK");
     }
 
+    /** A source whose rate limit stays out of the way, so each test sees only what it is about. */
     private static SourceService.Created source(SourceType type, Set<EventType> types, List<String> origins) {
+        return limitedSource(type, types, origins, 100_000, 100_000);
+    }
+
+    private static SourceService.Created limitedSource(SourceType type, Set<EventType> types, List<String> origins,
+                                                       int eps, int burst) {
         return sources.create(Principal.root(), new NewSource("Ingest test", type, SourceEnvironment.PRODUCTION,
-                Optional.empty(), Optional.empty(), Optional.empty(), types, origins, Optional.empty()));
+                Optional.empty(), Optional.of(eps), Optional.of(burst), types, origins, Optional.empty()));
     }
 
     private static APIGatewayV2HTTPResponse track(String authorization, String json) {
