@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.localstack.LocalStackContainer;
@@ -18,9 +19,10 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * The runtime against LocalStack's DynamoDB instead of DynamoDB Local ({@code --dynamodb-endpoint}). Needs Docker;
- * without it JUnit reports this class as skipped.
+ * without it the class is skipped, and says why on the build output.
  */
-@Testcontainers(disabledWithoutDocker = true)
+@Testcontainers
+@EnabledIf("dev.inlet.localruntime.DockerCheck#available") // elsewhere: this class's init needs Docker
 class LocalStackRuntimeTest {
 
     @Container

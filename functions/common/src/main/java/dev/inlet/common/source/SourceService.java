@@ -16,9 +16,7 @@ import dev.inlet.common.store.SourceRepository;
 import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.VersionConflict;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +26,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
 
 /**
  * What admins do to sources, with the access rule every operation shares: a project token sees only its own
