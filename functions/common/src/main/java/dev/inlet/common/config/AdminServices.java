@@ -93,13 +93,12 @@ public final class AdminServices {
     }
 
     /**
-     * The source service. Functions whose environment has no projects table (rotation, revocation) never create
-     * sources, so they get a service without one; likewise for statistics and the audit listing.
+     * The source service. A function whose environment has no projects table never creates sources, so it gets a
+     * service without one; likewise for statistics.
      */
     public SourceService sourceService() {
         ProjectRepository projects = TableNames.optional(environment, TableNames.PROJECTS).isPresent()
                 ? projects() : null;
-        return new SourceService(sources(), TableNames.optional(environment, TableNames.AUDIT).isPresent()
-                ? audit() : null, projects, stats(), hasher, clock);
+        return new SourceService(sources(), audit(), projects, stats(), hasher, clock);
     }
 }

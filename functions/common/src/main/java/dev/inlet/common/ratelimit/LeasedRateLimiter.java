@@ -183,20 +183,24 @@ public final class LeasedRateLimiter {
 
     /**
      * Decides a request of {@code events} events of {@code sourceId} under {@code policy}: allowed whole (its tokens
-     * taken) or refused whole (nothing taken). Reads the clock once; at most three conditional writes, usually none.
+     * taken) or refused whole (nothing taken). Reads the clock once, under the source's lock; at most three conditional
+     * writes, usually none.
      * Never throws for a store failure (see the class comment).
      */
     public RateLimitDecision decide(String sourceId, RateLimitPolicy policy, int events) {
         Objects.requireNonNull(sourceId, "sourceId");
         Objects.requireNonNull(policy, "policy");
-        long now = TokenBucket.epochNanos(clock.instant());
         RateLimitDecision decision;
+        long now;
         while (true) {
             SourceState state = states.computeIfAbsent(sourceId, SourceState::new);
             synchronized (state) {
                 if (state.retired) {
                     continue; // evicted between lookup and lock: take the fresh one
                 }
+                // The clock is read under the lock: read before it, a request that waited for the lock would look
+                // older than a lease another thread just took, and be refused as if that lease had not started.
+                now = TokenBucket.epochNanos(clock.instant());
                 decision = state.decide(policy, events, now);
                 break;
             }

@@ -32,6 +32,8 @@ public final class RateLimitStore implements SharedBucketStore {
 
     /** The environment variable template.yaml sets to the table's name. */
     public static final String TABLE_VARIABLE = "RATE_LIMITS_TABLE";
+    static final java.time.Duration ATTEMPT_TIMEOUT = java.time.Duration.ofMillis(200);
+    static final java.time.Duration CALL_TIMEOUT = java.time.Duration.ofMillis(400);
     public static final String KEY_ATTRIBUTE = "bucket_key";
     /** The table's TTL attribute (TimeToLiveSpecification in template.yaml). */
     public static final String TTL_ATTRIBUTE = "purge_at";
@@ -94,7 +96,9 @@ public final class RateLimitStore implements SharedBucketStore {
                     .conditionExpression(condition)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.UPDATED_NEW)
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    // A slow bucket must fail fast into the documented fallback, not hold the request for seconds.
+                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(ATTEMPT_TIMEOUT).apiCallTimeout(CALL_TIMEOUT)));
             return Attempt.taken(fullAt(response.attributes()).orElseThrow(() -> new IllegalStateException(
                     "UpdateItem on " + bucketKey + " returned no " + FULL_AT)));
         } catch (ConditionalCheckFailedException current) {

@@ -155,7 +155,8 @@ public final class KeyLifecycle {
                 return null;
             }
             return new Change(current.withStatus(SourceStatus.ACTIVE, clock.instant()), "enabled",
-                    Json.object().put("live_keys", current.keys().size()), false);
+                    Json.object().put("live_keys", current.keys().stream()
+                            .filter(k -> k.isLiveAt(clock.instant())).count()), false);
         });
     }
 
@@ -176,10 +177,6 @@ public final class KeyLifecycle {
         return usage;
     }
 
-    public Source get(Principal principal, String id) {
-        return access.visible(principal, id);
-    }
-
     /** Reads, changes and writes conditionally, re-reading after a concurrent change (bounded, with jitter). */
     private Source change(Principal principal, String id, int attempts, Function<Source, Change> change) {
         for (int attempt = 1; ; attempt++) {
@@ -188,7 +185,7 @@ public final class KeyLifecycle {
             if (next == null) {
                 return current; // nothing to change
             }
-            Instant now = clock.instant();
+            Instant now = next.next().updatedAt(); // the change's own time, for the source and its audit entry
             try {
                 sources.save(current, next.next(), now,
                         new AuditEntry(id, next.next().version(), now, principal.actor(), next.action(),

@@ -42,7 +42,9 @@ public final class AuditRepository {
         item.put("action", s(entry.action()));
         item.put("details", s(Json.write(entry.details())));
         item.put("purge_at", n(entry.at().plus(KEEP).getEpochSecond()));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
+        // Append-only: an entry is never overwritten (its key is the version the change produced).
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(entry)").build()).build();
     }
 
     public Page<AuditEntry> list(String sourceId, int limit, Optional<Map<String, String>> after) {

@@ -62,7 +62,8 @@ public final class EventStore {
         long deadline = nanoTime.getAsLong() + budget.toNanos();
         try {
             if (events.size() == 1) {
-                dynamo.putItem(b -> b.tableName(table).item(item(events.get(0))));
+                dynamo.putItem(b -> b.tableName(table).item(item(events.get(0)))
+                        .overrideConfiguration(o -> o.apiCallTimeout(left(deadline))));
                 return;
             }
             for (int from = 0; from < events.size(); from += BATCH_WRITE_LIMIT) {
@@ -85,7 +86,8 @@ public final class EventStore {
         List<WriteRequest> pending = chunk;
         for (int attempt = 0; ; attempt++) {
             List<WriteRequest> batch = pending;
-            BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, batch)));
+            BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, batch))
+                    .overrideConfiguration(o -> o.apiCallTimeout(left(deadline))));
             pending = response.hasUnprocessedItems() ? response.unprocessedItems().getOrDefault(table, List.of())
                     : List.of();
             if (pending.isEmpty()) {
@@ -106,6 +108,11 @@ public final class EventStore {
         }
     }
 
+    /** What is left of the budget: every call is bounded by it, so a stalled connection cannot outlive the answer. */
+    private Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(deadline - nanoTime.getAsLong(), Duration.ofMillis(50).toNanos()));
+    }
+
     /** Throttling, DynamoDB's own 5xx, and client-side timeouts or I/O errors: worth a retry later. */
     static boolean isTransient(SdkException e) {
         if (e instanceof SdkClientException) {
@@ -124,6 +131,9 @@ public final class EventStore {
         item.put("project_id", s(event.projectId()));
         item.put("key_id", s(event.keyId()));
         item.put("request_id", s(event.requestId()));
+        if (event.requestHead()) {
+            item.put("request_head", AttributeValue.fromBool(true));
+        }
         item.put("message_id", s(event.messageId()));
         item.put("type", s(event.type()));
         item.put("received_at", time(event.receivedAt()));

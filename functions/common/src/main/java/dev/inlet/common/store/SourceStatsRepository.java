@@ -26,7 +26,10 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  */
 public final class SourceStatsRepository {
 
-    /** Hours are kept a day longer than the longest window the API shows (168 h). */
+    /**
+     * Kept 8 days: a day beyond the 7-day window the statistics endpoint is planned to show (the API reads 24 h
+     * today). A key unused for 8 days loses its last_used_at too, and then reads as never used.
+     */
     static final Duration KEEP = Duration.ofDays(8);
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH")
             .withZone(ZoneOffset.UTC);

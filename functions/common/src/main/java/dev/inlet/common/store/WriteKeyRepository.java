@@ -22,7 +22,8 @@ public final class WriteKeyRepository {
     public Optional<KeyGrant> find(String keyHash) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
                 .key(Map.of("key_hash", s(keyHash)))
-                .consistentRead(true)).item();
+                .consistentRead(true)
+                .overrideConfiguration(o -> o.apiCallTimeout(java.time.Duration.ofSeconds(2)))).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(SourceItems.grantFromKeyItem(item));
     }
 }

@@ -84,6 +84,14 @@ final class IngestService {
             // Last check before the write: a request refused for any other reason spends no tokens.
             RateLimitDecision rate = limiter.decide(grant.sourceId(),
                     plan.policyFor(grant.rateLimitEps(), grant.rateLimitBurst()), events.size());
+            if (!rate.allowed() && rate.exceedsBurst()) {
+                // Retrying cannot help, so this is not a 429: SDKs would retry it forever.
+                throw ApiError.of(413, "batch_exceeds_burst", "This request's " + events.size() + " events exceed "
+                        + "the source's burst of " + plan.policyFor(grant.rateLimitEps(), grant.rateLimitBurst()).burst()
+                        + " events; send smaller batches or raise rate_limit_burst").withDetails(Json.object()
+                        .put("events", events.size())
+                        .put("burst", plan.policyFor(grant.rateLimitEps(), grant.rateLimitBurst()).burst()));
+            }
             if (!rate.allowed()) {
                 throw withHeaders(rateLimited(rate, events.size()), rate.headers());
             }
@@ -101,7 +109,7 @@ final class IngestService {
                 IncomingEvents.Event event = entry.getValue();
                 event.payload().put("receivedAt", now.toString());
                 stored.add(new StoredEvent(grant.sourceId(), grant.projectId(), grant.keyId(), request.requestId(),
-                        entry.getKey(), event.type().wireName(), now, Json.write(event.payload()),
+                        stored.isEmpty(), entry.getKey(), event.type().wireName(), now, Json.write(event.payload()),
                         now.plus(retention)));
             }
             store.write(stored, storageBudget);
@@ -134,9 +142,7 @@ final class IngestService {
     }
 
     private static ApiError rateLimited(RateLimitDecision rate, int events) {
-        String message = rate.exceedsBurst()
-                ? "This request's " + events + " events exceed the source's burst; send batches of at most the burst"
-                : rate.refused() + " events refused: the source's limit is " + rate.limit()
+        String message = rate.refused() + " events refused: the source's limit is " + rate.limit()
                 + " events per second; retry after " + rate.retryAfterSeconds() + " s";
         ObjectNode details = Json.object().put("limit", rate.limit()).put("refused", rate.refused())
                 .put("retry_after_seconds", rate.retryAfterSeconds());
@@ -183,7 +189,11 @@ final class IngestService {
                     ? "This server-side source takes no browser requests; list allowed_origins to permit some"
                     : "This origin is not in the source's allowed_origins");
         }
-        return Map.of("Access-Control-Allow-Origin", origin.get(), "Vary", "Origin");
+        // Without Expose-Headers a browser script cannot read Retry-After or the rate-limit headers (analytics.js
+        // reads X-RateLimit-Reset on a 429).
+        return Map.of("Access-Control-Allow-Origin", origin.get(), "Vary", "Origin",
+                "Access-Control-Expose-Headers", "Retry-After, X-RateLimit-Reset, RateLimit-Limit, RateLimit-Remaining, "
+                        + "RateLimit-Reset");
     }
 
     private static void checkTypes(KeyGrant grant, List<IncomingEvents.Event> events) {

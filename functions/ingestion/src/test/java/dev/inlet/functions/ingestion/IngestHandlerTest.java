@@ -364,8 +364,9 @@ class IngestHandlerTest {
         APIGatewayV2HTTPResponse tooBig = batch(basic(source.key()), "{\"batch\":[" + String.join(",",
                 java.util.Collections.nCopies(11, "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"big\"}"))
                 + "]}");
-        assertRefused(tooBig, 429, "rate_limited");
-        assertTrue(body(tooBig).at("/error/message").asText().contains("burst"));
+        assertRefused(tooBig, 413, "batch_exceeds_burst");
+        assertEquals(10, body(tooBig).at("/error/details/burst").asInt());
+        assertFalse(tooBig.getHeaders().containsKey("Retry-After"), "retrying cannot help: no Retry-After");
     }
 
     @Test
@@ -373,7 +374,7 @@ class IngestHandlerTest {
         SourceService.Created source = limitedSource(SourceType.SERVER, EventType.all(), List.of(), 1, 1);
         String two = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\"},"
                 + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\"}]}";
-        assertRefused(batch(basic(source.key()), two), 429, "rate_limited");
+        assertRefused(batch(basic(source.key()), two), 413, "batch_exceeds_burst");
         sources.update(Principal.root(), source.source().id(), dev.inlet.common.source.SourceChanges.fromJson(
                 Json.parse("{\"rate_limit_eps\":1000,\"rate_limit_burst\":1000}")), Optional.empty());
         fixture.clock.advance(KeyCache.MAX_TTL);
@@ -446,6 +447,8 @@ class IngestHandlerTest {
                 .header("authorization", basic(web.key())).header("origin", "https://shop.example.com").json(event));
         assertEquals(200, allowed.getStatusCode());
         assertEquals("https://shop.example.com", allowed.getHeaders().get("Access-Control-Allow-Origin"));
+        assertTrue(allowed.getHeaders().get("Access-Control-Expose-Headers").contains("Retry-After"),
+                "browser scripts may read the rate-limit headers");
         APIGatewayV2HTTPResponse refused = call(TestRequests.route("POST /v1/track")
                 .header("authorization", basic(web.key())).header("origin", "https://evil.test").json(event));
         assertRefused(refused, 403, "origin_not_allowed");

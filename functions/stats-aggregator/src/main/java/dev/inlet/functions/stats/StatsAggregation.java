@@ -8,9 +8,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +64,7 @@ final class StatsAggregation {
         Map<Hourly, Tally> hourly = new LinkedHashMap<>();
         Map<String, Instant> latest = new LinkedHashMap<>();
         Map<String, Tally> bySource = new LinkedHashMap<>();
-        Map<KeyHourly, Set<String>> keyRequests = new LinkedHashMap<>();
+        Map<KeyHourly, Long> keyRequests = new LinkedHashMap<>();
         Map<KeyHourly, Tally> keyTallies = new LinkedHashMap<>();
         Map<KeyOf, Instant> keyLatest = new LinkedHashMap<>();
         for (DynamodbStreamRecord record : records) {
@@ -89,11 +87,13 @@ final class StatsAggregation {
             String keyId = text(image, "key_id");
             if (keyId != null) {
                 KeyHourly slot = new KeyHourly(sourceId, keyId, SourceStatsRepository.hourOf(receivedAt));
-                // Events of one request share its request id: a set counts requests, not events.
-                String requestId = text(image, "request_id");
-                keyRequests.computeIfAbsent(slot, k -> new HashSet<>())
-                        .add(requestId != null ? requestId : sequence);
-                keyTallies.computeIfAbsent(slot, k -> new Tally()).add(sequence);
+                // One event per request is its head: counting heads counts requests, whichever shard or stream
+                // batch the request's other events land in.
+                AttributeValue head = image.get("request_head");
+                if (head != null && Boolean.TRUE.equals(head.getBOOL())) {
+                    keyRequests.merge(slot, 1L, Long::sum);
+                    keyTallies.computeIfAbsent(slot, k -> new Tally()).add(sequence);
+                }
                 keyLatest.merge(new KeyOf(sourceId, keyId), receivedAt, (a, b) -> a.isAfter(b) ? a : b);
             }
         }
@@ -123,10 +123,10 @@ final class StatsAggregation {
                 }
             }
         }
-        for (Map.Entry<KeyHourly, Set<String>> entry : keyRequests.entrySet()) {
+        for (Map.Entry<KeyHourly, Long> entry : keyRequests.entrySet()) {
             KeyHourly slot = entry.getKey();
             try {
-                stats.addKeyRequests(slot.sourceId(), slot.keyId(), slot.hour(), entry.getValue().size());
+                stats.addKeyRequests(slot.sourceId(), slot.keyId(), slot.hour(), entry.getValue());
             } catch (SdkException e) {
                 LOG.warn("Could not add requests of key {} hour {}", slot.keyId(), slot.hour(), e);
                 Tally tally = keyTallies.get(slot);

@@ -96,10 +96,10 @@ class StatsAggregatorHandlerTest {
         Instant now = fixture.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plusSeconds(600);
         List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            records.add(withKey(insert(a, now), "key_one", "request-1")); // one batch request of three events
+            records.add(withKey(insert(a, now), "key_one", i == 0)); // one batch request of three events
         }
-        records.add(withKey(insert(a, now.plusSeconds(5)), "key_one", "request-2"));
-        records.add(withKey(insert(a, now.minusSeconds(5)), "key_two", "request-3"));
+        records.add(withKey(insert(a, now.plusSeconds(5)), "key_one", true));
+        records.add(withKey(insert(a, now.minusSeconds(5)), "key_two", true));
         handler.handleRequest(event(records), null);
         SourceStatsRepository stats = new SourceStatsRepository(fixture.dynamo, fixture.table("SourceStatsTable"));
         assertEquals(2, stats.keyRequestsInLast24Hours(a, "key_one", now));
@@ -109,9 +109,11 @@ class StatsAggregatorHandlerTest {
     }
 
     private static DynamodbEvent.DynamodbStreamRecord withKey(DynamodbEvent.DynamodbStreamRecord record, String keyId,
-                                                              String requestId) {
+                                                              boolean requestHead) {
         record.getDynamodb().getNewImage().put("key_id", new AttributeValue().withS(keyId));
-        record.getDynamodb().getNewImage().put("request_id", new AttributeValue().withS(requestId));
+        if (requestHead) {
+            record.getDynamodb().getNewImage().put("request_head", new AttributeValue().withBOOL(true));
+        }
         return record;
     }
 
