@@ -17,6 +17,7 @@ import dev.inlet.common.http.Json;
 import dev.inlet.common.ratelimit.LeasedRateLimiter;
 import dev.inlet.common.ratelimit.RateLimitPolicy;
 import dev.inlet.common.ratelimit.RateLimitStore;
+import dev.inlet.common.ratelimit.SharedBucketStore;
 import dev.inlet.common.store.EventStore;
 import dev.inlet.common.store.TableNames;
 import dev.inlet.common.store.WriteKeyRepository;
@@ -122,10 +123,23 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         // A malformed key is refused before the pepper is needed, so no secret is read into the snapshot.
         Priming.run("request with a malformed key", () -> handleRequest(Priming.request("POST /v1/track", null,
                 "{\"writeKey\":\"inlet_live_sk_x\",\"userId\":\"u\",\"event\":\"e\"}"), null));
-        // The accepted path's classes (event reading, HMAC) with throwaway values: nothing is stored or kept.
-        Priming.run("event reading and hashing", () -> {
+        // The accepted path's classes (event reading, HMAC, the rate limiter) with throwaway values and a store that
+        // writes nothing: no secret is read, no bucket is touched, nothing is kept.
+        Priming.run("event reading, hashing and rate limiting", () -> {
             IncomingEvents.read(CallType.BATCH, Json.parse(PRIMING_BATCH));
             SecretHasher.withPepper("snapstart-priming-only-not-a-secret").hash("inlet_live_sk_priming");
+            new LeasedRateLimiter(new SharedBucketStore() {
+                @Override
+                public Attempt takeFromFull(String key, long now, long cost, RateLimitPolicy policy, long purgeAt) {
+                    return Attempt.taken(now + cost);
+                }
+
+                @Override
+                public Attempt takeFromPartial(String key, long now, long cost, long latest, RateLimitPolicy policy,
+                                               long purgeAt) {
+                    return Attempt.taken(now + cost);
+                }
+            }, Clock.systemUTC()).decide("snapstart-priming", RateLimitPolicy.of(1_000, 0), 2).headers();
         });
         Priming.run("DynamoDB GetItem", () -> keys.find("snapstart-priming"));
     }
