@@ -198,6 +198,11 @@ public final class SourceRepository {
         filter.status().ifPresent(v -> terms.add(equal("status", v.wireName(), names, values)));
         filter.type().ifPresent(v -> terms.add(equal("source_type", v.wireName(), names, values)));
         filter.environment().ifPresent(v -> terms.add(equal("environment", v.wireName(), names, values)));
+        filter.inactiveSince().ifPresent(cutoff -> {
+            names.put("#last_event_at", "last_event_at");
+            values.put(":inactive_since", Attributes.time(cutoff));
+            terms.add("(attribute_not_exists(#last_event_at) OR #last_event_at < :inactive_since)");
+        });
         return terms.isEmpty() ? Optional.empty() : Optional.of(String.join(" AND ", terms));
     }
 

@@ -88,7 +88,11 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
                 enumParameter(request, "status", SourceStatus::fromWire, SourceStatus.allowedValues()),
                 enumParameter(request, "source_type", SourceType::fromWire, SourceType.allowedValues()),
                 enumParameter(request, "environment", SourceEnvironment::fromWire,
-                        SourceEnvironment.allowedValues()));
+                        SourceEnvironment.allowedValues()),
+                request.queryParameter("inactive_for_hours").isPresent()
+                        ? Optional.of(services.clock().instant().minus(java.time.Duration.ofHours(
+                        request.intQueryParameter("inactive_for_hours", 0, 1, 24 * 365))))
+                        : Optional.empty());
         int limit = request.intQueryParameter("limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
         Page<Source> page = sources.list(principal, request.queryParameter("project_id"), filter, limit,
                 cursors.decode(request.queryParameter("cursor")));

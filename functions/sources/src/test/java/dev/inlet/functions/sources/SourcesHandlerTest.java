@@ -258,6 +258,24 @@ class SourcesHandlerTest {
     }
 
     @Test
+    void staleSourcesCanBeListedIncludingThoseThatNeverSent() {
+        String token = seedToken(seedProject("Stale"));
+        String never = body(create(token, "{\"name\":\"Never\",\"source_type\":\"web\"}")).get("id").asText();
+        String old = body(create(token, "{\"name\":\"Old\",\"source_type\":\"web\"}")).get("id").asText();
+        String fresh = body(create(token, "{\"name\":\"Fresh\",\"source_type\":\"web\"}")).get("id").asText();
+        var activity = new dev.inlet.common.store.SourceActivityRepository(fixture.dynamo,
+                fixture.table("SourcesTable"));
+        activity.recordLastEvent(old, fixture.clock.instant().minus(java.time.Duration.ofHours(3)));
+        activity.recordLastEvent(fresh, fixture.clock.instant().minus(java.time.Duration.ofMinutes(30)));
+        List<String> stale = new ArrayList<>();
+        body(call(TestRequests.route(LIST).bearer(token).query("inactive_for_hours", "2"))).get("data")
+                .forEach(source -> stale.add(source.get("id").asText()));
+        assertEquals(Set.of(never, old), Set.copyOf(stale));
+        assertRefused(call(TestRequests.route(LIST).bearer(token).query("inactive_for_hours", "0")),
+                400, "invalid_parameter", "inactive_for_hours");
+    }
+
+    @Test
     void patchChangesOnlyWhatItNamesAndBumpsTheVersion() {
         JsonNode source = body(create(tokenA, """
                 {"name":"Web","source_type":"web","description":"d","rate_limit_eps":100,
