@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.crac.Core;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,16 +52,19 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     private final IngestService service;
     private final WriteKeyRepository keys;
+    private final IngestMetrics metrics;
 
     public IngestHandler() {
         this(AwsClients.dynamoDb(RuntimeEnvironment.current()), RuntimeEnvironment.current(),
                 SecretValues.fromEnvironment(RuntimeEnvironment.current(),
                         () -> AwsClients.secretsManager(RuntimeEnvironment.current())),
-                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)));
+                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)), MetricsFactory.getMetricsInstance());
         Core.getGlobalContext().register(this);
     }
 
-    IngestHandler(DynamoDbClient dynamo, Map<String, String> environment, SecretValues secrets, Clock clock) {
+    IngestHandler(DynamoDbClient dynamo, Map<String, String> environment, SecretValues secrets, Clock clock,
+                  Metrics metrics) {
+        this.metrics = new IngestMetrics(metrics);
         this.keys = new WriteKeyRepository(dynamo, TableNames.required(environment, TableNames.WRITE_KEYS));
         Duration cacheTtl = Duration.ofSeconds(Long.parseLong(environment.getOrDefault(KEY_CACHE_SECONDS,
                 Long.toString(KeyCache.MAX_TTL.toSeconds()))));
@@ -73,22 +78,33 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        long started = System.nanoTime();
+        Answer answer = answer(event, context);
+        metrics.record(context, answer.outcome(), answer.acceptedEvents(), (System.nanoTime() - started) / 1_000_000);
+        return answer.response();
+    }
+
+    /** The response, and what the metrics say of it: "accepted", "preflight", or the refusal's error code. */
+    private record Answer(APIGatewayV2HTTPResponse response, String outcome, int acceptedEvents) {
+    }
+
+    private Answer answer(APIGatewayV2HTTPEvent event, Context context) {
         ApiRequest request = new ApiRequest(event);
         try {
             if (request.method().equals("OPTIONS")) {
-                return preflight(request);
+                return new Answer(preflight(request), "preflight", 0);
             }
             CallType call = CallType.forRouteKey(request.routeKey()).orElseThrow(() -> ApiError.of(404,
                     "route_not_found", "No tracking endpoint " + request.routeKey()));
             IngestService.Accepted accepted = service.ingest(call, request, request.rawBody(),
                     request.isBase64Encoded(), storageBudget(context));
             ObjectNode body = Json.object().put("success", true);
-            return ApiResponses.json(200, body, accepted.headers());
+            return new Answer(ApiResponses.json(200, body, accepted.headers()), "accepted", accepted.events());
         } catch (ApiError refusal) {
-            return ApiResponses.error(refusal);
+            return new Answer(ApiResponses.error(refusal), refusal.code(), 0);
         } catch (RuntimeException | StackOverflowError bug) {
             LOG.error("Request {} on {} failed", request.requestId(), request.routeKey(), bug);
-            return ApiResponses.internalError(request.requestId());
+            return new Answer(ApiResponses.internalError(request.requestId()), "internal_error", 0);
         }
     }
 
@@ -121,7 +137,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         // A malformed key is refused before the pepper is needed, so no secret is read into the snapshot.
-        Priming.run("request with a malformed key", () -> handleRequest(Priming.request("POST /v1/track", null,
+        // answer(), not handleRequest(): priming must not be counted as a request in the metrics.
+        Priming.run("request with a malformed key", () -> answer(Priming.request("POST /v1/track", null,
                 "{\"writeKey\":\"inlet_live_sk_x\",\"userId\":\"u\",\"event\":\"e\"}"), null));
         // The accepted path's classes (event reading, HMAC, the rate limiter) with throwaway values and a store that
         // writes nothing: no secret is read, no bucket is touched, nothing is kept.

@@ -47,6 +47,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 /** The tracking API through the handler, against DynamoDB Local with the tables template.yaml declares. */
 class IngestHandlerTest {
 
+    private static final RecordingMetrics METRICS = new RecordingMetrics();
     private static AdminFixture fixture;
     private static CountingDynamoDb dynamo;
     private static IngestHandler handler;
@@ -57,7 +58,7 @@ class IngestHandlerTest {
         fixture = new AdminFixture(IngestHandlerTest.class);
         dynamo = new CountingDynamoDb(fixture.dynamo);
         handler = new IngestHandler(dynamo.client(), fixture.environmentFor("IngestFunction"), AdminFixture.secrets(),
-                fixture.clock);
+                fixture.clock, METRICS);
         sources = fixture.servicesFor("SourcesFunction").sourceService();
     }
 
@@ -91,6 +92,18 @@ class IngestHandlerTest {
         assertEquals(fixture.clock.instant().plus(Duration.ofDays(7)).getEpochSecond(), purge, "7-day retention");
         assertEquals(1, dynamo.calls("getItem"), "one GetItem for the cold key");
         assertEquals(1, dynamo.calls("putItem"), "one PutItem for the event");
+    }
+
+    @Test
+    void everyAnswerIsCountedByOutcomeWithoutPerSourceDimensions() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        METRICS.reset();
+        batch(basic(source.key()), "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\"},"
+                + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\"}]}");
+        track(null, "{\"userId\":\"u\",\"event\":\"e\"}");
+        assertEquals(List.of("Outcome=accepted Requests=1.0 AcceptedEvents=2.0", "Outcome=unauthorized Requests=1.0"),
+                METRICS.flushedWithoutLatency());
+        assertFalse(METRICS.flushed().toString().contains(source.source().id()), "no per-source dimension");
     }
 
     @Test
@@ -394,7 +407,7 @@ class IngestHandlerTest {
         long deadline = System.nanoTime() + run.toNanos();
         for (int c = 0; c < containers; c++) {
             IngestHandler container = new IngestHandler(fixture.dynamo, fixture.environmentFor("IngestFunction"),
-                    AdminFixture.secrets(), java.time.Clock.systemUTC());
+                    AdminFixture.secrets(), java.time.Clock.systemUTC(), new RecordingMetrics());
             threads.add(Thread.ofPlatform().start(() -> {
                 while (System.nanoTime() < deadline) {
                     StringBuilder batch = new StringBuilder("{\"batch\":[");
@@ -545,12 +558,14 @@ class IngestHandlerTest {
                 new dev.inlet.common.config.SecretValues(() -> {
                     pepperReads.incrementAndGet();
                     return AdminFixture.PEPPER;
-                }, () -> AdminFixture.ROOT_TOKEN), fixture.clock);
+                }, () -> AdminFixture.ROOT_TOKEN), fixture.clock, METRICS);
         dynamo.reset();
         primed.beforeCheckpoint(null);
         assertEquals(0, pepperReads.get(), "no secret may be baked into a snapshot");
         assertEquals(0, dynamo.calls("putItem") + dynamo.calls("batchWriteItem"));
         assertEquals(1, dynamo.calls("getItem"), "one harmless read primes the SDK");
+        assertTrue(METRICS.flushed().isEmpty() || METRICS.flushed().stream().noneMatch(f -> f.contains("priming")),
+                "priming is not counted");
     }
 
     /** A source whose rate limit stays out of the way, so each test sees only what it is about. */

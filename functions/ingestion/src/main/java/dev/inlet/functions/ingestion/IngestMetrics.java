@@ -1,0 +1,45 @@
+package dev.inlet.functions.ingestion;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+/**
+ * CloudWatch metrics of the tracking API in Embedded Metric Format (Powertools, functional API: one EMF line per
+ * invocation on stdout, no call to CloudWatch). Per invocation: {@code Requests} and {@code Latency} with the
+ * dimension {@code Outcome} (accepted, or the refusal's error code: a bounded set), and {@code AcceptedEvents}.
+ * Sources are deliberately not a dimension: their number is unbounded and each dimension value is a billed custom
+ * metric; per-source counts live in the statistics table instead.
+ */
+final class IngestMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestMetrics.class);
+
+    private final Metrics metrics;
+    private boolean coldStartCaptured;
+
+    IngestMetrics(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Never fails the request: a metrics problem is logged and the answer goes out unchanged. */
+    synchronized void record(Context context, String outcome, int acceptedEvents, long latencyMillis) {
+        try {
+            if (!coldStartCaptured && context != null) {
+                metrics.captureColdStartMetric(context);
+            }
+            coldStartCaptured = true;
+            metrics.addDimension("Outcome", outcome);
+            metrics.addMetric("Requests", 1, MetricUnit.COUNT);
+            if (acceptedEvents > 0) {
+                metrics.addMetric("AcceptedEvents", acceptedEvents, MetricUnit.COUNT);
+            }
+            metrics.addMetric("Latency", latencyMillis, MetricUnit.MILLISECONDS);
+            metrics.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record metrics for outcome {}", outcome, e);
+        }
+    }
+}
