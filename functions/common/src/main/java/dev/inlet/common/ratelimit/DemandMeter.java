@@ -29,6 +29,16 @@ final class DemandMeter {
         requestsSinceActive++;
     }
 
+    /** Requested events over the last 0.9 to 1 s (since activity began, if later). */
+    long eventsLastSecond(long now) {
+        advance(now);
+        long sum = 0;
+        for (long count : counts) {
+            sum += count;
+        }
+        return sum;
+    }
+
     /** Requested events per second over the last 0.9 to 1 s (or since activity began, if later). */
     long eventsPerSecond(long now) {
         advance(now);

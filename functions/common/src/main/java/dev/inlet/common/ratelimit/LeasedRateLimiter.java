@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,42 +18,56 @@ import org.slf4j.LoggerFactory;
  * Thread-safe; requests of one source are decided one at a time, other sources' in parallel.
  *
  * <h2>How it decides</h2>
- * Each source has one shared bucket in DynamoDB ({@link SharedBucketStore}: a single number, {@code full_at}). A
- * container does not write it per request: it takes a <em>lease</em> of k tokens with one conditional UpdateItem
- * and serves requests from the lease until it runs out or expires ({@link Settings#leaseLifetime}, 1 s). A request
- * that the lease cannot cover whole triggers the next grant of k = min(burst, max(events, chunk)) tokens (a batch
- * bigger than the chunk borrows exactly what it needs); the request is allowed only if the leases then cover all of
- * its events, otherwise it is refused whole and nothing of it is consumed.
+ * Each source has one shared bucket in DynamoDB ({@link SharedBucketStore}: a single number, {@code full_at}), split
+ * into S = {@link #shards} keys when the rate allows: S = clamp(min(rate, burst) / 500, 1, 10), shard k holding
+ * rate / S and burst / S ({@link #shardPolicy}; the shards add up to the policy exactly), under
+ * {@code source#<id>} (shard 0) and {@code source#<id>#k}. A container does not write per request: it takes a
+ * <em>lease</em> of k tokens from one shard with one conditional UpdateItem and serves requests from its leases until
+ * they run out or expire ({@link Settings#leaseLifetime}, 2 s). A request that the leases cannot cover whole triggers
+ * the next grant of k = min(burst, max(events, chunk)) tokens (a batch bigger than the chunk borrows exactly what it
+ * needs, in one grant per shard-sized piece when it exceeds a shard's burst); the request is allowed only if the
+ * leases then cover all of its events, otherwise it is refused whole and nothing of it is consumed.
  *
- * <p><b>Chunk size.</b> chunk = clamp(ceil(demand × lifetime / 2), 1, c_max), c_max = min(burst,
+ * <p><b>Which shard.</b> Of two shards picked at random among those that may hold the grant now as far as this
+ * container last saw (full_at only grows, so what it saw is a lower bound; a shard never seen counts as full), the
+ * one seen fuller, asked for tokens usable now only (no reservation). If it has none (the failed condition tells its
+ * full_at), a busy container (full chunks) tries up to three such shards, a thinner one none more; then it queues on
+ * the shard seen least reserved (see Reservations). So writes spread evenly over the S keys, and no shard sits full,
+ * wasting its refill, while containers queue on another.
+ *
+ * <p><b>Chunk size.</b> chunk = clamp(min(asked, ceil(demand × 0.5 s)), 1, c_max), c_max = min(burst / S,
  * ceil((rate + burst) / {@link Settings#maxGrantsPerSecond})) — (rate + burst) / 50 by default: 200 events at 5,000
  * eps with the default burst. "demand" is this container's own recent demand on the source (events asked per second,
- * accepted or not; {@code DemandMeter}). A busy container takes c_max per write; the bucket hands out at most
- * rate × W + burst tokens in W seconds, so busy containers make at most (rate × W + burst) / c_max grants in any W
- * seconds: 25 per second at the limit, 50 in a second that also drains a full bucket. A thinner container leases half
- * a lifetime of its own demand, so it strands almost nothing, and writes at most twice per lifetime. Per key, writes
- * per second are therefore about max(rate / c_max, 2 × N × min(1, rate / demand)) for N containers sharing the
- * source, plus one or two per container in the second it starts: at most 100 for any number of busy containers
- * (demand ≥ 2 × c_max eps each) and for up to about 50 thin ones (about 80 when demand is 1.6 × the limit). A source
- * spread over more containers at once needs a longer lease lifetime (the slack grows with it) or a sharded key.
+ * accepted or not; {@code DemandMeter}) and "asked" the events it was asked in the last second, so a container that
+ * just started never leases more than it has been asked for. A busy container takes c_max per write; the bucket hands
+ * out at most rate × W + burst tokens in W seconds, so busy containers make at most (rate × W + burst) / c_max grants
+ * in any W seconds (25 per second at the limit, 50 in a second that also drains a full bucket), each at most four
+ * writes. A thinner container leases half a second of its own demand, well inside the 2 s lifetime, so it strands
+ * almost nothing, and writes about twice per second (one or two more in its first second, plus at most one failed
+ * probe per grant). Per key, writes per second are therefore about (2 to 4) × N / S for N thin containers and at most
+ * 4 × 50 / S for busy ones: measured at 5,000 eps (S = 10), at most 88 per second on the hottest key for 200
+ * containers starting together, 15 to 60 in steady state (README, "Rate limits"). A source spread over many more
+ * containers at once needs more shards (a lower {@link #MIN_SHARD_RATE} or a higher {@link #MAX_SHARDS}).
  *
- * <p><b>Reservations instead of retries.</b> A grant may start in the future: when the bucket is empty the write
+ * <p><b>Reservations instead of retries.</b> A grant may start in the future: when the shard is empty the write
  * still succeeds as long as the grant starts within {@link Settings#reservationHorizon} (1 s), and the lease becomes
- * usable at {@code full_at − burstNanos}. Containers competing for an empty bucket therefore queue up (each write
- * moves {@code full_at} by its own cost) instead of failing and retrying in step — no herd of failed conditional
- * writes. A container holds at most one future lease per source; requests until it starts are refused with a
- * Retry-After from its start. Only past the horizon is a write refused (counted in {@link Stats#denials}); the
- * container then asks no more until the bucket could fit it.
+ * usable at {@code full_at − burstNanos} (of the shard). Containers competing for empty shards therefore queue up
+ * (each write moves {@code full_at} by its own cost) instead of failing and retrying in step — no herd of failed
+ * conditional writes. A container holds at most one future lease per source; requests until it starts are refused
+ * with a Retry-After from its start. Only past the horizon is a write refused (counted in {@link Stats#denials}); the
+ * container then asks that shard no more until it could fit the grant.
  *
- * <p><b>Accuracy.</b> The grants, each placed at its start time, conform to a token bucket (rate, burst): the
- * tokens of grants starting in any window of W seconds add up to at most rate × W + burst. A token is used within
- * the lease lifetime L after its grant's start, so the events accepted in any W-second window are at most
+ * <p><b>Accuracy.</b> Each shard's grants, each placed at its start time, conform to a token bucket (rate / S,
+ * burst / S), so all grants together conform to one of (rate, burst): the tokens of grants starting in any window of
+ * W seconds add up to at most rate × W + burst. A token is used within the lease lifetime L after its grant's start,
+ * so the events accepted in any W-second window are at most
  * <pre>  rate × W + burst + slack,   slack = rate × (L + δ)</pre>
  * where δ is how far one container's clock may run ahead of another's (milliseconds on Lambda; 0 in one process).
- * With the defaults: rate × 11 s + burst over 10 s. The slack is also at most what the containers hold when the
- * window opens: per container less than one chunk plus one request. Leased tokens that expire unused (or a
- * reservation no request came for) are lost to everyone — the cost on the low side, at most one lease per container
- * and lifetime; with demand above the limit it stays within a few percent (tests and benchmark: ≥ 95 % of rate × W).
+ * With the defaults (L = 2 s): rate × 12 s + burst over 10 s. The slack is also at most what the containers hold when
+ * the window opens: per container less than one chunk plus one request. Leased tokens that expire unused (or a
+ * reservation no request came for) are lost to everyone — the cost on the low side; leases of half a second of
+ * demand in a 2 s lifetime make that rare, and with demand at or above the limit it stays within a few percent
+ * (tests and benchmark: ≥ 95 % of rate × W).
  *
  * <p><b>When DynamoDB fails.</b> Any exception from the store (throttling, 5xx, timeout, even a malformed item) is
  * caught, counted ({@link #fallbacks}, {@link Stats#storeFailures}) and logged once per episode; for the next
@@ -70,9 +85,18 @@ public final class LeasedRateLimiter {
     private static final long IDLE_NANOS = Duration.ofMinutes(1).toNanos();
     private static final long EVICTION_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int MAX_ATTEMPTS = 3;
+    /** A shard of a sharded bucket keeps at least this rate and burst. */
+    static final int MIN_SHARD_RATE = 500;
+    /** At most this many shards per source's bucket. */
+    static final int MAX_SHARDS = 10;
+    /** How many shards a busy container may ask for tokens usable now before it queues (reserves) on one. */
+    private static final int BUSY_PROBES = 3;
+    /** A thin container leases this much of its own demand (or half the lease lifetime, if shorter). */
+    private static final long MAX_CHUNK_SPAN_NANOS = 500_000_000L;
 
     /**
-     * @param leaseLifetime      how long leased tokens stay usable after their grant's start (the accuracy slack)
+     * @param leaseLifetime      how long leased tokens stay usable after their grant's start (the accuracy slack);
+     *                           thin containers lease half of it, at most 0.5 s, of their demand
      * @param maxGrantsPerSecond grants that may drain a full bucket refilling for one second: c_max = (rate + burst)
      *                           / this
      * @param reservationHorizon how far ahead a grant may start when the bucket is empty
@@ -83,7 +107,7 @@ public final class LeasedRateLimiter {
     public record Settings(Duration leaseLifetime, int maxGrantsPerSecond, Duration reservationHorizon,
                            double fallbackShare, Duration fallbackPeriod, Duration bucketRetention) {
 
-        public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(1), 50, Duration.ofSeconds(1), 1.0,
+        public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(2), 50, Duration.ofSeconds(1), 1.0,
                 Duration.ofSeconds(1), Duration.ofHours(1));
 
         public Settings {
@@ -172,9 +196,40 @@ public final class LeasedRateLimiter {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** The shared bucket's key in RateLimitsTable for a source. */
+    /** The key in RateLimitsTable of a source's bucket, or of its shard 0 when it is sharded. */
     public static String bucketKey(String sourceId) {
         return "source#" + sourceId;
+    }
+
+    /** The key of shard {@code shard} of a source's bucket: shard 0 is {@link #bucketKey(String)}. */
+    public static String bucketKey(String sourceId, int shard) {
+        return shard == 0 ? bucketKey(sourceId) : bucketKey(sourceId) + "#" + shard;
+    }
+
+    /**
+     * How many shards (keys) a source's bucket is split into: S = clamp(min(rate, burst) / 500, 1, 10). Each shard
+     * keeps at least 500 eps and 500 tokens of burst; 10 at 5,000 eps with the default burst.
+     */
+    public static int shards(RateLimitPolicy policy) {
+        int byRate = Math.min(policy.eventsPerSecond(), policy.burst()) / MIN_SHARD_RATE;
+        return Math.clamp(byRate, 1, MAX_SHARDS);
+    }
+
+    /**
+     * Shard {@code shard}'s bucket: rate / S and burst / S, the remainders spread over the first shards, so the
+     * shards' rates add up to the rate and their bursts to the burst exactly.
+     */
+    public static RateLimitPolicy shardPolicy(RateLimitPolicy policy, int shard) {
+        int count = shards(policy);
+        if (shard < 0 || shard >= count) {
+            throw new IllegalArgumentException("shard " + shard + " of " + count);
+        }
+        if (count == 1) {
+            return policy;
+        }
+        int rate = policy.eventsPerSecond() / count + (shard < policy.eventsPerSecond() % count ? 1 : 0);
+        int burst = policy.burst() / count + (shard < policy.burst() % count ? 1 : 0);
+        return new RateLimitPolicy(rate, burst);
     }
 
     public Settings settings() {
@@ -183,8 +238,8 @@ public final class LeasedRateLimiter {
 
     /**
      * Decides a request of {@code events} events of {@code sourceId} under {@code policy}: allowed whole (its tokens
-     * taken) or refused whole (nothing taken). Reads the clock once, under the source's lock; at most three conditional
-     * writes, usually none.
+     * taken) or refused whole (nothing taken). Reads the clock once, under the source's lock; usually no conditional
+     * write, else one or two (at most three per shard asked, and at most four shards asked per shard-sized piece).
      * Never throws for a store failure (see the class comment).
      */
     public RateLimitDecision decide(String sourceId, RateLimitPolicy policy, int events) {
@@ -256,13 +311,16 @@ public final class LeasedRateLimiter {
     /** One source's leases and knowledge in this container. Guarded by its own monitor. */
     private final class SourceState {
         final String sourceId;
-        final String bucketKey;
-        final List<Lease> leases = new ArrayList<>(2); // in start order; at most one starts in the future
+        final List<Lease> leases = new ArrayList<>(2); // in start order
         final DemandMeter demand = new DemandMeter();
-        boolean knowsFullAt;
-        long knownFullAt;
-        long noAskBefore = Long.MIN_VALUE;
-        long othersSeenAt = Long.MIN_VALUE; // when a write of another container last showed in full_at
+        // Per shard of the bucket (index k), what this container last saw of it. Sized for the policy's shards.
+        RateLimitPolicy shardedFor;
+        RateLimitPolicy[] shardPolicies = new RateLimitPolicy[0];
+        String[] keys = new String[0];
+        boolean[] knowsFullAt = new boolean[0];
+        long[] knownFullAt = new long[0];
+        long[] noAskBefore = new long[0];
+        long[] othersSeenAt = new long[0]; // when a write of another container last showed in the shard's full_at
         long fallbackUntil = Long.MIN_VALUE;
         TokenBucket fallback;
         long lastUsed;
@@ -270,12 +328,38 @@ public final class LeasedRateLimiter {
 
         SourceState(String sourceId) {
             this.sourceId = sourceId;
-            this.bucketKey = bucketKey(sourceId);
+        }
+
+        /** Sizes the per-shard knowledge for {@code policy}; kept while the shard count stays the same. */
+        private void shardFor(RateLimitPolicy policy) {
+            if (policy.equals(shardedFor)) {
+                return;
+            }
+            int count = shards(policy);
+            if (count != keys.length) {
+                keys = new String[count];
+                knowsFullAt = new boolean[count];
+                knownFullAt = new long[count];
+                noAskBefore = new long[count];
+                othersSeenAt = new long[count];
+                for (int k = 0; k < count; k++) {
+                    keys[k] = bucketKey(sourceId, k);
+                    knownFullAt[k] = Long.MIN_VALUE;
+                    noAskBefore[k] = Long.MIN_VALUE;
+                    othersSeenAt[k] = Long.MIN_VALUE;
+                }
+            }
+            shardPolicies = new RateLimitPolicy[count];
+            for (int k = 0; k < count; k++) {
+                shardPolicies[k] = shardPolicy(policy, k);
+            }
+            shardedFor = policy;
         }
 
         RateLimitDecision decide(RateLimitPolicy policy, int events, long now) {
             lastUsed = now;
             demand.record(now, events);
+            shardFor(policy);
             dropExpired(now);
             long usable = usableTokens(now);
             if (events <= 0) {
@@ -290,51 +374,186 @@ public final class LeasedRateLimiter {
             if (now < fallbackUntil) {
                 return fallbackDecide(policy, events, now);
             }
-            Lease pending = pendingLease(now);
-            if (pending != null) {
-                long wait = pending.from - now;
-                if (pending.tokens + usable < events) {
+            long pending = pendingTokens(now);
+            if (pending > 0) {
+                long wait = pendingFrom(now) - now;
+                if (pending + usable < events) {
                     wait = Math.max(wait, sharedWait(policy, events, now));
                 }
                 return refuse(policy, events, usable, now, wait);
             }
-            if (now < noAskBefore) {
+            if (!anyAskable(now)) {
                 return refuse(policy, events, usable, now, sharedWait(policy, events, now));
             }
             long chunk = chunk(policy, now);
             long tokens = Math.min(policy.burst(), Math.max(events, chunk));
-            Lease granted;
             try {
-                granted = grant(policy, tokens, now);
+                // A busy container (full chunks) makes few grants: it may probe up to three shards for tokens usable
+                // now before it queues on one; a thinner one, one.
+                take(tokens, events - usable, chunk >= maxChunk(policy) ? BUSY_PROBES : 1, now);
             } catch (RuntimeException failure) {
                 storeFailures.increment();
                 fallbackUntil = now + settings.fallbackPeriod().toNanos();
                 LOG.warn("Rate-limit bucket {} unavailable ({}: {}); the next {} ms of its requests are decided by "
                                 + "this container's local bucket at {} of the limit ({} eps); fallback decisions so "
-                                + "far: {}", bucketKey, failure.getClass().getSimpleName(), failure.getMessage(),
-                        settings.fallbackPeriod().toMillis(), settings.fallbackShare(),
+                                + "far: {}", bucketKey(sourceId), failure.getClass().getSimpleName(),
+                        failure.getMessage(), settings.fallbackPeriod().toMillis(), settings.fallbackShare(),
                         policy.scaled(settings.fallbackShare()).eventsPerSecond(), fallbackDecisions.sum());
                 return fallbackDecide(policy, events, now);
             }
-            if (granted == null) {
-                return refuse(policy, events, usable, now, sharedWait(policy, events, now));
+            usable = usableTokens(now);
+            if (usable >= events) {
+                return consume(policy, events, now);
             }
-            if (granted.from > now) {
-                return refuse(policy, events, usable, now, granted.from - now);
+            pending = pendingTokens(now);
+            if (pending > 0 && pending + usable >= events) {
+                return refuse(policy, events, usable, now, pendingFrom(now) - now);
             }
-            return consume(policy, events, now);
+            return refuse(policy, events, usable, now, sharedWait(policy, events, now));
         }
 
         /**
-         * Takes {@code tokens} from the shared bucket: the branch guessed from what this container last saw, and on
+         * Leases {@code tokens} (at least {@code needed} of them to serve the request). One shard: one grant, which
+         * may be a reservation. Several: the tokens are taken in shard-sized pieces (one piece unless a batch is
+         * bigger than a shard's burst); for each, first a shard that may hold the piece now, as far as this
+         * container knows (of two picked at random, the one seen fuller), asked for tokens usable now only; if it
+         * has none, up to {@code probes} such shards, then the shard seen least reserved, where the grant may be a reservation. So no shard sits full,
+         * wasting its refill, while another is queued on, and a piece costs at most two shards' writes. A store
+         * failure propagates (the leases already granted stay held).
+         */
+        private void take(long tokens, long needed, int probes, long now) {
+            if (keys.length == 1) {
+                grant(0, tokens, now, true);
+                return;
+            }
+            long left = tokens;
+            long got = 0;
+            while (got < needed && left > 0) {
+                Lease lease = null;
+                for (int probe = 0; probe < probes && lease == null; probe++) {
+                    int k = pickShard(now, left);
+                    if (k < 0) {
+                        break;
+                    }
+                    lease = grant(k, Math.min(left, shardPolicies[k].burst()), now, false);
+                }
+                if (lease == null) {
+                    int k = leastReserved(now);
+                    if (k < 0) {
+                        return;
+                    }
+                    lease = grant(k, Math.min(left, shardPolicies[k].burst()), now, true);
+                    if (lease == null) {
+                        return;
+                    }
+                }
+                left -= lease.tokens;
+                got += lease.tokens;
+                if (lease.from > now) {
+                    return; // a reservation: the request waits for it
+                }
+            }
+        }
+
+        /** Whether some shard may be asked now (none was found past the horizon, waiting for room). */
+        private boolean anyAskable(long now) {
+            for (long notBefore : noAskBefore) {
+                if (notBefore <= now) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Of two shards picked at random among those that may hold {@code tokens} (capped at their burst) now, as
+         * far as this container last saw (a shard never seen counts as full), the one seen fuller: grants spread
+         * over the shards' keys and drain them evenly. -1 when none may.
+         */
+        private int pickShard(long now, long tokens) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            int first = -1;
+            int second = -1;
+            int eligible = 0;
+            for (int k = 0; k < keys.length; k++) {
+                RateLimitPolicy shard = shardPolicies[k];
+                long cost = shard.nanosFor(Math.min(tokens, shard.burst()));
+                if (noAskBefore[k] > now || seenFullAt(k, now) > now + shard.burstNanos() - cost) {
+                    continue;
+                }
+                eligible++;
+                if (first < 0) {
+                    first = k;
+                } else if (second < 0) {
+                    second = k;
+                } else { // reservoir sampling of two distinct shards
+                    int r = random.nextInt(eligible);
+                    if (r == 0) {
+                        first = k;
+                    } else if (r == 1) {
+                        second = k;
+                    }
+                }
+            }
+            if (second >= 0 && random.nextBoolean()) {
+                int swap = first;
+                first = second;
+                second = swap;
+            }
+            if (second < 0) {
+                return first;
+            }
+            return fill(second, now) < fill(first, now) ? second : first;
+        }
+
+        /** The shard that may be asked whose seen full_at is least ahead of its burst window; -1 if none. */
+        private int leastReserved(long now) {
+            int best = -1;
+            long bestAhead = Long.MAX_VALUE;
+            int offset = ThreadLocalRandom.current().nextInt(keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                int k = (i + offset) % keys.length;
+                if (noAskBefore[k] > now) {
+                    continue;
+                }
+                long ahead = seenFullAt(k, now) - shardPolicies[k].burstNanos();
+                if (ahead < bestAhead) {
+                    bestAhead = ahead;
+                    best = k;
+                }
+            }
+            return best;
+        }
+
+        private long seenFullAt(int k, long now) {
+            return knowsFullAt[k] ? Math.max(now, knownFullAt[k]) : now;
+        }
+
+        /** How far the shard is from full, as last seen, in its burst windows (0 full, 1 empty). */
+        private double fill(int k, long now) {
+            return (seenFullAt(k, now) - now) / (double) shardPolicies[k].burstNanos();
+        }
+
+        private long minShardBurst() {
+            long least = Long.MAX_VALUE;
+            for (RateLimitPolicy shard : shardPolicies) {
+                least = Math.min(least, shard.burst());
+            }
+            return least;
+        }
+
+        /**
+         * Takes {@code tokens} from shard {@code k}: the branch guessed from what this container last saw, and on
          * a failed condition the branch the returned full_at calls for. At most three writes (usually one): full_at
          * only grows, so once it is ahead of {@code now} it stays ahead. Returns the new lease, or null past the
          * horizon.
          */
-        private Lease grant(RateLimitPolicy policy, long tokens, long now) {
+        private Lease grant(int k, long tokens, long now, boolean mayReserve) {
+            RateLimitPolicy policy = shardPolicies[k];
+            String bucketKey = keys[k];
             long cost = policy.nanosFor(tokens);
             long window = policy.burstNanos();
-            long horizon = settings.reservationHorizon().toNanos();
+            long horizon = mayReserve ? settings.reservationHorizon().toNanos() : 0;
             long latest = now + window + horizon - cost;
             long purgeAt = Math.ceilDiv(now + window + horizon, RateLimitPolicy.NANOS_PER_SECOND)
                     + settings.bucketRetention().toSeconds();
@@ -343,43 +562,50 @@ public final class LeasedRateLimiter {
             // writing within the last burst window (a source served by this container alone, or idle); otherwise a
             // partial one, which also creates a missing bucket, so containers starting together on a source do not
             // collide on the branch. A wrong guess costs one write, and its answer tells the right branch.
-            boolean full = knowsFullAt && knownFullAt <= now && othersSeenAt < now - window;
+            boolean full = knowsFullAt[k] && knownFullAt[k] <= now && othersSeenAt[k] < now - window;
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                boolean knew = knowsFullAt;
-                long before = knownFullAt;
+                boolean knew = knowsFullAt[k];
+                long before = knownFullAt[k];
                 storeWrites.increment();
                 SharedBucketStore.Attempt result = full
                         ? store.takeFromFull(bucketKey, now, cost, policy, purgeAt)
                         : store.takeFromPartial(bucketKey, now, cost, latest, policy, purgeAt);
-                knowsFullAt = result.fullAt().isPresent();
-                knownFullAt = result.fullAt().orElse(Long.MIN_VALUE);
+                knowsFullAt[k] = result.fullAt().isPresent();
+                knownFullAt[k] = result.fullAt().orElse(Long.MIN_VALUE);
                 if (result.taken()) {
                     // full_at before this write, had this container been its only writer: what it knew, or now
                     long alone = full || !knew ? now : before;
-                    if (knownFullAt - cost != alone) {
-                        othersSeenAt = now;
+                    if (knownFullAt[k] - cost != alone) {
+                        othersSeenAt[k] = now;
                     }
-                    long from = Math.max(now, knownFullAt - window);
+                    long from = Math.max(now, knownFullAt[k] - window);
                     Lease lease = new Lease(tokens, from, from + settings.leaseLifetime().toNanos());
-                    leases.add(lease);
+                    int at = leases.size();
+                    while (at > 0 && leases.get(at - 1).from > from) {
+                        at--;
+                    }
+                    leases.add(at, lease);
                     grants.increment();
                     tokensLeased.add(tokens);
                     return lease;
                 }
-                if (!knew || knowsFullAt && knownFullAt != before) {
-                    othersSeenAt = now;
+                if (!knew || knowsFullAt[k] && knownFullAt[k] != before) {
+                    othersSeenAt[k] = now;
                 }
-                if (!knowsFullAt || knownFullAt <= now) {
+                if (!knowsFullAt[k] || knownFullAt[k] <= now) {
                     full = true;
-                } else if (knownFullAt > latest) {
+                } else if (knownFullAt[k] > latest) {
+                    if (!mayReserve) {
+                        return null; // no tokens now: the caller turns to another shard
+                    }
                     denials.increment();
-                    noAskBefore = knownFullAt - (window + horizon - cost); // when this grant could fit again
+                    noAskBefore[k] = knownFullAt[k] - (window + horizon - cost); // when this grant could fit again
                     return null;
                 } else {
                     full = false;
                 }
             }
-            noAskBefore = now; // unreachable in practice (see above); refuse this request, ask again next time
+            noAskBefore[k] = now; // unreachable in practice (see above); refuse this request, ask again next time
             return null;
         }
 
@@ -421,25 +647,59 @@ public final class LeasedRateLimiter {
                     false);
         }
 
-        /** The shared bucket's wait for {@code events} tokens, as this container last saw it. */
+        /**
+         * The shared bucket's wait for {@code events} tokens, as this container last saw it: with one shard its
+         * wait; with several, the least wait of a shard whose burst holds them all, else the wait for the deficit
+         * of all shards together at the full rate.
+         */
         private long sharedWait(RateLimitPolicy policy, int events, long now) {
-            return knowsFullAt ? TokenBucket.waitNanos(policy, knownFullAt, now, events) : 0;
+            if (keys.length == 1) {
+                return knowsFullAt[0] ? TokenBucket.waitNanos(policy, knownFullAt[0], now, events) : 0;
+            }
+            long least = Long.MAX_VALUE;
+            long available = 0;
+            for (int k = 0; k < keys.length; k++) {
+                RateLimitPolicy shard = shardPolicies[k];
+                available += knowsFullAt[k] ? TokenBucket.available(shard, knownFullAt[k], now) : shard.burst();
+                if (events <= shard.burst()) {
+                    least = Math.min(least,
+                            knowsFullAt[k] ? TokenBucket.waitNanos(shard, knownFullAt[k], now, events) : 0);
+                }
+            }
+            return least != Long.MAX_VALUE ? least : policy.nanosFor(Math.max(0, events - available));
         }
 
-        /** This container's usable tokens plus what the shared bucket held when last seen. */
+        /** This container's usable tokens plus what the shared bucket's shards held when last seen. */
         private long remaining(RateLimitPolicy policy, long usable, long now) {
-            long shared = knowsFullAt ? TokenBucket.available(policy, knownFullAt, now) : policy.burst();
+            long shared = 0;
+            for (int k = 0; k < keys.length; k++) {
+                RateLimitPolicy shard = shardPolicies[k];
+                shared += knowsFullAt[k] ? TokenBucket.available(shard, knownFullAt[k], now) : shard.burst();
+            }
             return Math.min(policy.burst(), usable + shared);
         }
 
+        /** Until every shard last seen is full again. */
         private long resetNanos(long now) {
-            return knowsFullAt ? knownFullAt - now : 0;
+            long reset = 0;
+            for (int k = 0; k < keys.length; k++) {
+                if (knowsFullAt[k]) {
+                    reset = Math.max(reset, knownFullAt[k] - now);
+                }
+            }
+            return reset;
         }
 
         private long chunk(RateLimitPolicy policy, long now) {
-            long perHalfLifetime = Math.ceilDiv(demand.eventsPerSecond(now) * (settings.leaseLifetime().toNanos() / 2),
-                    RateLimitPolicy.NANOS_PER_SECOND);
-            return Math.clamp(perHalfLifetime, 1, settings.maxChunk(policy));
+            long span = Math.min(settings.leaseLifetime().toNanos() / 2, MAX_CHUNK_SPAN_NANOS);
+            long perSpan = Math.min(demand.eventsLastSecond(now),
+                    Math.ceilDiv(demand.eventsPerSecond(now) * span, RateLimitPolicy.NANOS_PER_SECOND));
+            return Math.clamp(perSpan, 1, maxChunk(policy));
+        }
+
+        /** The largest chunk: {@link Settings#maxChunk}, and at most one shard's burst. */
+        private long maxChunk(RateLimitPolicy policy) {
+            return Math.min(settings.maxChunk(policy), minShardBurst());
         }
 
         private void dropExpired(long now) {
@@ -463,13 +723,24 @@ public final class LeasedRateLimiter {
             return usable;
         }
 
-        private Lease pendingLease(long now) {
+        /** Tokens of leases that start in the future (reservations). */
+        private long pendingTokens(long now) {
+            long pending = 0;
             for (Lease lease : leases) {
                 if (lease.from > now) {
-                    return lease;
+                    pending += lease.tokens;
                 }
             }
-            return null;
+            return pending;
+        }
+
+        /** When the last reservation starts. */
+        private long pendingFrom(long now) {
+            long from = now;
+            for (Lease lease : leases) {
+                from = Math.max(from, lease.from);
+            }
+            return from;
         }
 
         long heldTokens() {

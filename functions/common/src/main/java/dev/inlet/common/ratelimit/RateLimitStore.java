@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * single conditional UpdateItem calls (see {@link SharedBucketStore} for the two branches). Item:
  *
  * <ul>
- *   <li>{@code bucket_key} (S): {@code source#<source id>};</li>
+ *   <li>{@code bucket_key} (S): {@code source#<source id>}, or {@code source#<source id>#<k>} for shard k > 0 of a
+ *       sharded bucket ({@link LeasedRateLimiter#shards});</li>
  *   <li>{@code full_at} (N): epoch nanoseconds at which the bucket is full again;</li>
  *   <li>{@code rate_eps}, {@code burst} (N): the policy of the last writer, for operators only;</li>
  *   <li>{@code purge_at} (N): the TTL, epoch seconds, set on every write past any full_at that write can produce,

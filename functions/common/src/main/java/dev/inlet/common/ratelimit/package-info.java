@@ -8,7 +8,8 @@
  *   <li>{@link dev.inlet.common.ratelimit.TokenBucket}: the bucket arithmetic (one number, the instant the bucket is
  *       full again), in one process: used as the fallback and as the reference in tests.</li>
  *   <li>{@link dev.inlet.common.ratelimit.LeasedRateLimiter}: what ingestion calls, once per request,
- *       {@code decide(sourceId, policy, events)}; leases chunks of tokens from the shared bucket, one conditional
+ *       {@code decide(sourceId, policy, events)}; leases chunks of tokens from the shared bucket (split over up to ten
+ *       keys, its shards, at high rates), one conditional
  *       UpdateItem per chunk. Its class comment states the chunk sizing, the accuracy bound and the failure mode.</li>
  *   <li>{@link dev.inlet.common.ratelimit.RateLimitDecision}: allowed or refused whole, with the values of the
  *       {@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset} and {@code Retry-After}

@@ -44,16 +44,47 @@ class LeasedRateLimiterConcurrencyTest {
         RateLimitStore store = new RateLimitStore(counting.client(), FIXTURE.table("RateLimitsTable"));
         String source = "src_concurrent";
         long start = TokenBucket.epochNanos(FIXTURE.clock.instant());
-        // The source was at its limit until now: the bucket is empty at the start, so every grant of the run takes
-        // the partial branch (full_at + cost) and full_at must end at exactly start + burst + the sum of all costs.
-        FIXTURE.dynamo.putItem(b -> b.tableName(FIXTURE.table("RateLimitsTable")).item(Map.of(
-                "bucket_key", AttributeValue.fromS(LeasedRateLimiter.bucketKey(source)),
-                "full_at", AttributeValue.fromN(Long.toString(start + policy.burstNanos())),
-                "purge_at", AttributeValue.fromN("4102444800"))));
+        int shards = LeasedRateLimiter.shards(policy);
+        assertEquals(10, shards); // ten keys of 500 eps: exactly 2,000,000 ns per token each
+        // The source was at its limit until now: every shard is empty at the start, so every grant of the run takes
+        // the partial branch (full_at + cost) and the shards' full_at must add up to exactly start + burst window
+        // for each shard plus the sum of all costs.
+        long fullAtBefore = 0;
+        for (int k = 0; k < shards; k++) {
+            long fullAt = start + LeasedRateLimiter.shardPolicy(policy, k).burstNanos();
+            fullAtBefore += fullAt;
+            String key = LeasedRateLimiter.bucketKey(source, k);
+            FIXTURE.dynamo.putItem(b -> b.tableName(FIXTURE.table("RateLimitsTable")).item(Map.of(
+                    "bucket_key", AttributeValue.fromS(key),
+                    "full_at", AttributeValue.fromN(Long.toString(fullAt)),
+                    "purge_at", AttributeValue.fromN("4102444800"))));
+        }
+        // Writes counted per shard key and per second of the run (the containers pass the virtual time).
+        java.util.Map<String, AtomicLongArray> writesPerKey = new java.util.concurrent.ConcurrentHashMap<>();
+        SharedBucketStore counted = new SharedBucketStore() {
+            private void count(String key, long now) {
+                int second = (int) Math.min(TICKS / TICKS_PER_SECOND - 1, (now - start) / 1_000_000_000L);
+                writesPerKey.computeIfAbsent(key, k -> new AtomicLongArray(TICKS / TICKS_PER_SECOND))
+                        .incrementAndGet(second);
+            }
+
+            @Override
+            public Attempt takeFromFull(String key, long now, long cost, RateLimitPolicy p, long purgeAt) {
+                count(key, now);
+                return store.takeFromFull(key, now, cost, p, purgeAt);
+            }
+
+            @Override
+            public Attempt takeFromPartial(String key, long now, long cost, long latest, RateLimitPolicy p,
+                                           long purgeAt) {
+                count(key, now);
+                return store.takeFromPartial(key, now, cost, latest, p, purgeAt);
+            }
+        };
 
         List<LeasedRateLimiter> containers = new ArrayList<>();
         for (int i = 0; i < CONTAINERS; i++) {
-            containers.add(new LeasedRateLimiter(store, FIXTURE.clock, settings));
+            containers.add(new LeasedRateLimiter(counted, FIXTURE.clock, settings));
         }
         AtomicLongArray accepted = new AtomicLongArray(TICKS);
         AtomicLongArray asked = new AtomicLongArray(TICKS);
@@ -128,14 +159,21 @@ class LeasedRateLimiterConcurrencyTest {
             storeWrites += stats.storeWrites();
         }
         assertEquals(prefix[TICKS], acceptedByContainers);
-        assertEquals(OptionalLong.of(start + policy.burstNanos() + policy.nanosFor(1) * leased),
-                store.fullAt(LeasedRateLimiter.bucketKey(source)));
+        long fullAtAfter = 0;
+        for (int k = 0; k < shards; k++) {
+            OptionalLong fullAt = store.fullAt(LeasedRateLimiter.bucketKey(source, k));
+            assertTrue(fullAt.isPresent());
+            fullAtAfter += fullAt.getAsLong();
+        }
+        assertEquals(fullAtBefore + 2_000_000L * leased, fullAtAfter);
 
-        // Writes: at most 100 per second on the bucket's key (one key here, so every UpdateItem is on it).
+        // Writes: at most 100 per second on any one shard key.
         assertEquals(storeWrites, counting.calls("updateItem"));
-        for (int second = 0; second < writesPerSecond.length; second++) {
-            assertTrue(writesPerSecond[second] <= 100, "second " + second + ": " + writesPerSecond[second]
-                    + " writes");
+        for (var entry : writesPerKey.entrySet()) {
+            for (int second = 0; second < entry.getValue().length(); second++) {
+                assertTrue(entry.getValue().get(second) <= 100, entry.getKey() + ", second " + second + ": "
+                        + entry.getValue().get(second) + " writes");
+            }
         }
         System.out.printf("%d containers, %d eps: accepted %d of %d asked in %d s; 10 s windows %d..%d "
                         + "(bound %d..%d); writes per second %s; leased %d%n", CONTAINERS, policy.eventsPerSecond(),

@@ -60,7 +60,7 @@ class LeasedRateLimiterTest {
     }
 
     @Test
-    void aQuietContainerLeasesAboutHalfALifetimeOfItsDemandAndStrandsNothing() {
+    void aQuietContainerLeasesAboutHalfASecondOfItsDemandAndStrandsNothing() {
         LeasedRateLimiter limiter = container();
         RateLimitPolicy policy = RateLimitPolicy.perSecond(5000);
         for (int i = 0; i < 30; i++) { // one event every 100 ms: 10 eps
@@ -85,7 +85,7 @@ class LeasedRateLimiterTest {
         assertTrue(busy.tokensHeld() > 0, "a lease is left over: " + busy);
         long writes = counting.calls("updateItem");
 
-        FIXTURE.clock.advance(Duration.ofSeconds(1)); // past the lifetime of every lease
+        FIXTURE.clock.advance(SETTINGS.leaseLifetime()); // past the lifetime (2 s) of every lease
         assertTrue(limiter.decide(source, policy, 1).allowed());
         LeasedRateLimiter.Stats after = limiter.stats();
         assertEquals(busy.tokensHeld(), after.tokensExpired(), "the leftover expired, not used");
@@ -134,16 +134,16 @@ class LeasedRateLimiterTest {
     }
 
     @Test
-    void aBatchBiggerThanTheChunkBorrowsExactlyWhatItNeedsInOneWrite() {
+    void aBatchBiggerThanTheChunkBorrowsExactlyWhatItNeedsInOneWritePerShardItSpans() {
         LeasedRateLimiter limiter = container();
-        RateLimitPolicy policy = RateLimitPolicy.perSecond(5000); // chunks of at most 200
+        RateLimitPolicy policy = RateLimitPolicy.perSecond(5000); // chunks of at most 200; 10 shards of 500
         assertTrue(limiter.decide(source, policy, 1).allowed());
         long leased = limiter.stats().tokensLeased();
         long held = limiter.stats().tokensHeld();
         long writes = counting.calls("updateItem");
         RateLimitDecision batch = limiter.decide(source, policy, 1000);
         assertTrue(batch.allowed());
-        assertEquals(writes + 1, counting.calls("updateItem"));
+        assertEquals(writes + 2, counting.calls("updateItem"), "1,000 tokens: two shards' bursts of 500");
         assertEquals(leased + 1000, limiter.stats().tokensLeased());
         assertEquals(held, limiter.stats().tokensHeld(), "the batch used its own grant whole, the lease is intact");
         assertEquals(5000 - 1000 - leased + held, batch.remaining()); // the shared bucket plus this lease
@@ -235,7 +235,7 @@ class LeasedRateLimiterTest {
 
     @Test
     void theBucketItemIsOnlyEverChangedByGrantsItsFullAtAddsUpExactly() {
-        RateLimitPolicy policy = RateLimitPolicy.perSecond(5000); // 200,000 ns per token, exactly
+        RateLimitPolicy policy = RateLimitPolicy.perSecond(400); // 2,500,000 ns per token, exactly; one shard
         LeasedRateLimiter limiter = container();
         long start = TokenBucket.epochNanos(FIXTURE.clock.instant());
         for (int i = 0; i < 100; i++) {
@@ -243,7 +243,140 @@ class LeasedRateLimiterTest {
             FIXTURE.clock.advance(Duration.ofNanos(100_000));
         }
         OptionalLong fullAt = store.fullAt(LeasedRateLimiter.bucketKey(source));
-        assertEquals(OptionalLong.of(start + 200_000 * limiter.stats().tokensLeased()), fullAt);
+        assertEquals(1, LeasedRateLimiter.shards(policy));
+        assertEquals(OptionalLong.of(start + 2_500_000 * limiter.stats().tokensLeased()), fullAt);
+    }
+
+    @Test
+    void theShardCountIsBoundedFromTheRateAndTheShardsAddUpToThePolicyExactly() {
+        assertEquals(1, LeasedRateLimiter.shards(RateLimitPolicy.perSecond(100)));
+        assertEquals(1, LeasedRateLimiter.shards(RateLimitPolicy.perSecond(999)));
+        assertEquals(2, LeasedRateLimiter.shards(RateLimitPolicy.perSecond(1000)));
+        assertEquals(10, LeasedRateLimiter.shards(RateLimitPolicy.perSecond(5000)));
+        assertEquals(10, LeasedRateLimiter.shards(RateLimitPolicy.perSecond(100_000)));
+        assertEquals(1, LeasedRateLimiter.shards(new RateLimitPolicy(5000, 100)), "a small burst is not split");
+        for (RateLimitPolicy policy : new RateLimitPolicy[] {RateLimitPolicy.perSecond(5000),
+                new RateLimitPolicy(5003, 7001), new RateLimitPolicy(1999, 1000), RateLimitPolicy.perSecond(10)}) {
+            int shards = LeasedRateLimiter.shards(policy);
+            long rate = 0;
+            long burst = 0;
+            for (int k = 0; k < shards; k++) {
+                RateLimitPolicy shard = LeasedRateLimiter.shardPolicy(policy, k);
+                assertTrue(shard.eventsPerSecond() >= 500 || shards == 1, shard.toString());
+                rate += shard.eventsPerSecond();
+                burst += shard.burst();
+            }
+            assertEquals(policy.eventsPerSecond(), rate, policy.toString());
+            assertEquals(policy.burst(), burst, policy.toString());
+        }
+        assertEquals("source#s", LeasedRateLimiter.bucketKey("s", 0));
+        assertEquals("source#s#7", LeasedRateLimiter.bucketKey("s", 7));
+    }
+
+    @Test
+    void aContainerTakesTokensFromAnotherShardBeforeQueueingOnAnEmptyOne() {
+        RateLimitPolicy policy = RateLimitPolicy.perSecond(1000); // two shards of 500 eps, 500 burst
+        assertEquals(2, LeasedRateLimiter.shards(policy));
+        // Another container empties shard 0 and reserves it up to the horizon: 500 + 500 tokens.
+        String emptied = LeasedRateLimiter.bucketKey(source, 0);
+        long now = TokenBucket.epochNanos(FIXTURE.clock.instant());
+        RateLimitPolicy shard = LeasedRateLimiter.shardPolicy(policy, 0);
+        store.takeFromFull(emptied, now, shard.nanosFor(500), shard, 4102444800L);
+        store.takeFromPartial(emptied, now, shard.nanosFor(500), now + 2 * shard.burstNanos(), shard, 4102444800L);
+        OptionalLong reserved = store.fullAt(emptied);
+
+        LeasedRateLimiter limiter = container();
+        for (int i = 0; i < 20; i++) { // whichever shard it tries first, every request is served now
+            RateLimitDecision decision = limiter.decide(source, policy, 10);
+            assertTrue(decision.allowed(), "request " + i + ": " + decision);
+            FIXTURE.clock.advance(Duration.ofMillis(10));
+        }
+        assertEquals(reserved, store.fullAt(emptied), "nothing queued on the empty shard");
+        assertTrue(store.fullAt(LeasedRateLimiter.bucketKey(source, 1)).isPresent());
+        assertEquals(0, limiter.stats().denials(), "no reservation asked of the empty shard");
+    }
+
+    @Test
+    void twoHundredThinContainersSpreadTheirWritesOverTheShardKeys() {
+        // 200 containers of one 5,000 eps source, each asked 40 eps (8,000 eps in all: 1.6x the limit), cold-starting
+        // together. On one key this would be over 400 writes per second; on the source's ten shard keys, at most 100.
+        RateLimitPolicy policy = RateLimitPolicy.perSecond(5000);
+        KeyCountingStore counted = new KeyCountingStore(store);
+        java.util.List<LeasedRateLimiter> containers = new java.util.ArrayList<>();
+        for (int c = 0; c < 200; c++) {
+            containers.add(new LeasedRateLimiter(counted, FIXTURE.clock, SETTINGS));
+        }
+        java.util.Random random = new java.util.Random(7);
+        long accepted = 0;
+        for (int tick = 0; tick < 300; tick++) { // 3 s of 10 ms ticks; each container asks 10 events every 250 ms
+            for (int c = 0; c < containers.size(); c++) {
+                if ((tick + c) % 25 == 0 && containers.get(c).decide(source, policy, 5 + random.nextInt(11))
+                        .allowed()) {
+                    accepted++;
+                }
+            }
+            FIXTURE.clock.advance(Duration.ofMillis(10));
+            counted.tick(TokenBucket.epochNanos(FIXTURE.clock.instant()));
+        }
+        assertEquals(10, counted.keys(), "every shard key is used");
+        assertTrue(counted.maxPerKeyPerSecond() <= 100, "hottest key: " + counted.maxPerKeyPerSecond() + "/s");
+        assertTrue(counted.total() > 300, "the writes are spread, not avoided: " + counted.total());
+        assertTrue(accepted > 0);
+    }
+
+    /** Counts the store's writes per key and per (virtual) second. */
+    private static final class KeyCountingStore implements SharedBucketStore {
+        private final SharedBucketStore delegate;
+        private final java.util.Map<String, Long> thisSecond = new java.util.HashMap<>();
+        private final java.util.Set<String> keys = new java.util.HashSet<>();
+        private long secondStart = Long.MIN_VALUE;
+        private long max;
+        private long total;
+
+        KeyCountingStore(SharedBucketStore delegate) {
+            this.delegate = delegate;
+        }
+
+        private void count(String key) {
+            keys.add(key);
+            total++;
+            max = Math.max(max, thisSecond.merge(key, 1L, Long::sum));
+        }
+
+        void tick(long now) {
+            if (secondStart == Long.MIN_VALUE) {
+                secondStart = now;
+            }
+            if (now - secondStart >= 1_000_000_000L) {
+                thisSecond.clear();
+                secondStart = now;
+            }
+        }
+
+        int keys() {
+            return keys.size();
+        }
+
+        long maxPerKeyPerSecond() {
+            return max;
+        }
+
+        long total() {
+            return total;
+        }
+
+        @Override
+        public Attempt takeFromFull(String bucketKey, long now, long cost, RateLimitPolicy policy, long purgeAt) {
+            count(bucketKey);
+            return delegate.takeFromFull(bucketKey, now, cost, policy, purgeAt);
+        }
+
+        @Override
+        public Attempt takeFromPartial(String bucketKey, long now, long cost, long latest, RateLimitPolicy policy,
+                                       long purgeAt) {
+            count(bucketKey);
+            return delegate.takeFromPartial(bucketKey, now, cost, latest, policy, purgeAt);
+        }
     }
 
     @Test

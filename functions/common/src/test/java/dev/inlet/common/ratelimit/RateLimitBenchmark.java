@@ -163,8 +163,15 @@ public final class RateLimitBenchmark {
         int worstAt = 0;
         long best = Long.MAX_VALUE;
         int bestAt = 0;
+        long rate = policy.eventsPerSecond();
+        // The floor applies to demand above the limit (issue 4): in a window where the harness offered less than
+        // rate x 10 (threads on a small machine fall behind at --demand 1.0), it is 95 % of what was offered.
+        long worstShortfall = Long.MIN_VALUE;
+        int shortAt = 0;
+        long shortOffered = 0;
         for (int from = 0; from + window <= slots; from++) {
             long sum = acceptedPrefix[from + window] - acceptedPrefix[from];
+            long offered = sum + refusedPrefix[from + window] - refusedPrefix[from];
             if (sum > worst) {
                 worst = sum;
                 worstAt = from;
@@ -173,17 +180,23 @@ public final class RateLimitBenchmark {
                 best = sum;
                 bestAt = from;
             }
+            long shortfall = (long) Math.ceil(0.95 * Math.min(rate * 10, offered)) - sum;
+            if (shortfall > worstShortfall) {
+                worstShortfall = shortfall;
+                shortAt = from;
+                shortOffered = offered;
+            }
         }
-        long rate = policy.eventsPerSecond();
         long slack = settings.slack(policy);
         long upper = rate * 10 + policy.burst() + slack;
         long lower = (long) Math.ceil(0.95 * rate * 10);
+        long shortAccepted = acceptedPrefix[shortAt + window] - acceptedPrefix[shortAt];
 
         WriteCounter.Hottest hottest = writes.hottest(seconds);
         LeasedRateLimiter.Stats total = limiters.stream().map(LeasedRateLimiter::stats).reduce(RateLimitBenchmark::sum)
                 .orElseThrow();
 
-        boolean boundHolds = worst <= upper && best >= lower;
+        boolean boundHolds = worst <= upper && worstShortfall <= 0;
         boolean writesHold = hottest.maxPerSecond() <= MAX_WRITES_PER_SECOND;
         System.out.printf(Locale.ROOT, "configured rate        : %,d eps, burst %,d events; lease lifetime %d ms, "
                         + "chunk <= %d events ((rate + burst) / %d)%n", rate, policy.burst(), settings.leaseLifetime().toMillis(),
@@ -204,8 +217,12 @@ public final class RateLimitBenchmark {
         System.out.printf(Locale.ROOT, "worst 10 s window      : %,d events at +%.2f s <= bound %,d = rate x 10 + burst "
                         + "+ slack (slack = rate x lease lifetime = %,d) %s%n", worst, worstAt * SLOT_NANOS / 1e9,
                 upper, slack, worst <= upper ? "ok" : "FAILED");
-        System.out.printf(Locale.ROOT, "best 10 s window       : %,d events at +%.2f s >= %,d = 95 %% of rate x 10 %s%n",
-                best, bestAt * SLOT_NANOS / 1e9, lower, best >= lower ? "ok" : "FAILED");
+        System.out.printf(Locale.ROOT, "best 10 s window       : %,d events at +%.2f s %s %,d = 95 %% of rate x 10%s%n",
+                best, bestAt * SLOT_NANOS / 1e9, best >= lower ? ">=" : "<", lower,
+                best >= lower ? " ok" : " (offered less: see the next line)");
+        System.out.printf(Locale.ROOT, "floor, 95 %% of min(rate x 10, offered): tightest window at +%.2f s: %,d "
+                        + "accepted of %,d offered >= %,d %s%n", shortAt * SLOT_NANOS / 1e9, shortAccepted,
+                shortOffered, shortAccepted + worstShortfall, worstShortfall <= 0 ? "ok" : "FAILED");
         System.out.printf(Locale.ROOT, "leases                 : %,d grants (%,d conditional writes, %,d denied past "
                         + "the horizon), %,d tokens leased, %,d expired unused (%.2f %%), %,d fallback decisions%n",
                 total.grants(), total.storeWrites(), total.denials(), total.tokensLeased(), total.tokensExpired(),
