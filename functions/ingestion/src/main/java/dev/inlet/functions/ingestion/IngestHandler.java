@@ -64,7 +64,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     IngestHandler(DynamoDbClient dynamo, Map<String, String> environment, SecretValues secrets, Clock clock,
                   Metrics metrics) {
-        this.metrics = new IngestMetrics(metrics);
+        this.metrics = new IngestMetrics(metrics, environment);
         this.keys = new WriteKeyRepository(dynamo, TableNames.required(environment, TableNames.WRITE_KEYS));
         Duration cacheTtl = Duration.ofSeconds(Long.parseLong(environment.getOrDefault(KEY_CACHE_SECONDS,
                 Long.toString(KeyCache.MAX_TTL.toSeconds()))));

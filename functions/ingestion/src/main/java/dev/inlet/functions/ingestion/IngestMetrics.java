@@ -1,9 +1,11 @@
 package dev.inlet.functions.ingestion;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
@@ -20,8 +22,19 @@ final class IngestMetrics {
     private final Metrics metrics;
     private boolean coldStartCaptured;
 
-    IngestMetrics(Metrics metrics) {
+    /**
+     * Namespace and service come from the function's environment as template.yaml sets it (Powertools would read the
+     * process environment, which the local runtime cannot set per function).
+     */
+    IngestMetrics(Metrics metrics, Map<String, String> environment) {
         this.metrics = metrics;
+        try {
+            metrics.setNamespace(environment.getOrDefault("POWERTOOLS_METRICS_NAMESPACE", "Inlet"));
+            metrics.setDefaultDimensions(DimensionSet.of("Service",
+                    environment.getOrDefault("POWERTOOLS_SERVICE_NAME", "inlet")));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not configure metrics", e);
+        }
     }
 
     /** Never fails the request: a metrics problem is logged and the answer goes out unchanged. */
