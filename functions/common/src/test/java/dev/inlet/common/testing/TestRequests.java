@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Assertions;
 
 /** Builds payload-v2 events the way API Gateway does (lower-cased headers, route key, path parameters). */
 public final class TestRequests {
@@ -86,5 +87,19 @@ public final class TestRequests {
 
     public static String errorCode(APIGatewayV2HTTPResponse response) {
         return body(response).path("error").path("code").asText();
+    }
+
+    /** A refusal in the shared shape: the status, the stable code, a message, and the field when one is named. */
+    public static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code) {
+        assertRefused(response, status, code, null);
+    }
+
+    public static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code, String field) {
+        Assertions.assertEquals(status, response.getStatusCode(), response.getBody());
+        Assertions.assertEquals(code, errorCode(response), response.getBody());
+        Assertions.assertFalse(body(response).at("/error/message").asText().isBlank(), response.getBody());
+        if (field != null) {
+            Assertions.assertEquals(field, body(response).at("/error/field").asText(), response.getBody());
+        }
     }
 }

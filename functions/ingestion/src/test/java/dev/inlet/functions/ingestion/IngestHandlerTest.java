@@ -1,7 +1,7 @@
 package dev.inlet.functions.ingestion;
 
 import static dev.inlet.common.testing.TestRequests.body;
-import static dev.inlet.common.testing.TestRequests.errorCode;
+import static dev.inlet.common.testing.TestRequests.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -619,17 +619,5 @@ class IngestHandlerTest {
             zip.write(data);
         }
         return out.toByteArray();
-    }
-
-    private static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code) {
-        assertRefused(response, status, code, null);
-    }
-
-    private static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code, String field) {
-        assertEquals(status, response.getStatusCode(), response.getBody());
-        assertEquals(code, errorCode(response), response.getBody());
-        if (field != null) {
-            assertEquals(field, body(response).at("/error/field").asText(), response.getBody());
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.inlet.functions.rotation;
 
 import static dev.inlet.common.testing.TestRequests.body;
-import static dev.inlet.common.testing.TestRequests.errorCode;
+import static dev.inlet.common.testing.TestRequests.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -183,10 +183,5 @@ class RotateKeyHandlerTest {
         String hash = SecretHasher.withPepper(AdminFixture.PEPPER).hash(key);
         return fixture.dynamo.getItem(b -> b.tableName(fixture.table("WriteKeysTable"))
                 .key(Map.of("key_hash", AttributeValue.fromS(hash)))).item();
-    }
-
-    private static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code) {
-        assertEquals(status, response.getStatusCode(), response.getBody());
-        assertEquals(code, errorCode(response), response.getBody());
     }
 }

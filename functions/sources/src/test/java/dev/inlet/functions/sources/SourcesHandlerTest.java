@@ -1,7 +1,7 @@
 package dev.inlet.functions.sources;
 
 import static dev.inlet.common.testing.TestRequests.body;
-import static dev.inlet.common.testing.TestRequests.errorCode;
+import static dev.inlet.common.testing.TestRequests.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -412,15 +412,6 @@ class SourcesHandlerTest {
 
     private static APIGatewayV2HTTPResponse call(TestRequests request) {
         return handler.handleRequest(request.build(), null);
-    }
-
-    private static void assertRefused(APIGatewayV2HTTPResponse response, int status, String code, String field) {
-        assertEquals(status, response.getStatusCode(), response.getBody());
-        assertEquals(code, errorCode(response), response.getBody());
-        assertFalse(body(response).at("/error/message").asText().isBlank());
-        if (field != null) {
-            assertEquals(field, body(response).at("/error/field").asText(), response.getBody());
-        }
     }
 
     private static List<String> strings(JsonNode array) {
