@@ -118,6 +118,19 @@ public final class SourceService {
         return volumes;
     }
 
+    /** The source and its statistics for the current hour and the {@code hours - 1} before it, oldest first. */
+    public record Stats(Source source, List<SourceStatsRepository.HourStats> hours) {
+    }
+
+    public Stats stats(Principal principal, String id, int hours) {
+        Source source = access.visible(principal, id);
+        Instant now = clock.instant();
+        String to = SourceStatsRepository.hourOf(now);
+        String from = SourceStatsRepository.hourOf(now.minus(java.time.Duration.ofHours(hours - 1L)));
+        return new Stats(source, stats.orElseThrow(() -> new IllegalStateException(
+                "SOURCE_STATS_TABLE is not set for this function")).hours(source.id(), from, to));
+    }
+
     /** The source's audit trail, newest first. */
     public Page<AuditEntry> audit(Principal principal, String id, int limit, Optional<Map<String, String>> after) {
         Source source = access.visible(principal, id);

@@ -20,9 +20,10 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * <ul>
  *   <li>{@code 2026-11-22T10}: events accepted in that UTC hour (attribute {@code accepted});</li>
  *   <li>{@code key#<key id>#2026-11-22T10}: requests a key carried in that hour ({@code requests});</li>
- *   <li>{@code key#<key id>}: when the key last carried an accepted request ({@code last_used_at}).</li>
+ *   <li>{@code key#<key id>}: when the key last carried an accepted request ({@code last_used_at});</li>
+ *   <li>{@code refused#2026-11-22T10}: refused requests in that hour, one attribute per reason.</li>
  * </ul>
- * Hour slots sort before "key#" ones ('2' &lt; 'k'), so a range of hours never picks up key slots.
+ * Hour slots sort before "key#" and "refused#" ones ('2' &lt; 'k' &lt; 'r'), so a range of hours picks up neither.
  */
 public final class SourceStatsRepository {
 
@@ -54,6 +55,65 @@ public final class SourceStatsRepository {
     /** Adds {@code requests} accepted requests to the key's counter for {@code hour}. */
     public void addKeyRequests(String sourceId, String keyId, String hour, long requests) {
         add(sourceId, "key#" + keyId + "#" + hour, "requests", requests, hour);
+    }
+
+    /** Adds refused requests by reason to the source's {@code refused#<hour>} slot, in one atomic UpdateItem. */
+    public void addRefusals(String sourceId, String hour, Map<String, Long> byReason) {
+        if (byReason.isEmpty()) {
+            return;
+        }
+        java.util.List<String> adds = new java.util.ArrayList<>();
+        Map<String, String> names = new java.util.HashMap<>();
+        Map<String, AttributeValue> values = new java.util.HashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Long> entry : byReason.entrySet()) {
+            names.put("#r" + i, entry.getKey());
+            values.put(":n" + i, n(entry.getValue()));
+            adds.add("#r" + i + " :n" + i);
+            i++;
+        }
+        values.put(":purge", n(Instant.parse(hour + ":00:00Z").plus(KEEP).getEpochSecond()));
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(Map.of("source_id", s(sourceId), "slot", s("refused#" + hour)))
+                .updateExpression("ADD " + String.join(", ", adds) + " SET purge_at = :purge")
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
+    }
+
+    /** One hour of a source's statistics: accepted events and refused requests by reason. */
+    public record HourStats(String hour, long accepted, Map<String, Long> refused) {
+    }
+
+    /** The source's hours from {@code fromHour} to {@code toHour} (inclusive, "yyyy-MM-ddTHH"), with counts. */
+    public java.util.List<HourStats> hours(String sourceId, String fromHour, String toHour) {
+        Map<String, Long> accepted = new java.util.HashMap<>();
+        for (Map<String, AttributeValue> item : query(sourceId, fromHour, toHour)) {
+            accepted.put(Attributes.string(item, "slot"), Attributes.optionalNumber(item, "accepted").orElse(0L));
+        }
+        Map<String, Map<String, Long>> refused = new java.util.HashMap<>();
+        for (Map<String, AttributeValue> item : query(sourceId, "refused#" + fromHour, "refused#" + toHour)) {
+            Map<String, Long> reasons = new java.util.TreeMap<>();
+            item.forEach((name, value) -> {
+                if (value.n() != null && !name.equals("purge_at")) {
+                    reasons.put(name, Long.parseLong(value.n()));
+                }
+            });
+            refused.put(Attributes.string(item, "slot").substring("refused#".length()), reasons);
+        }
+        java.util.List<HourStats> out = new java.util.ArrayList<>();
+        for (Instant at = Instant.parse(fromHour + ":00:00Z"); !at.isAfter(Instant.parse(toHour + ":00:00Z"));
+             at = at.plus(Duration.ofHours(1))) {
+            String hour = hourOf(at);
+            out.add(new HourStats(hour, accepted.getOrDefault(hour, 0L), refused.getOrDefault(hour, Map.of())));
+        }
+        return out;
+    }
+
+    private Iterable<Map<String, AttributeValue>> query(String sourceId, String fromSlot, String toSlot) {
+        return dynamo.queryPaginator(b -> b.tableName(table)
+                .keyConditionExpression("source_id = :source AND slot BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":source", s(sourceId), ":from", s(fromSlot), ":to", s(toSlot))))
+                .items();
     }
 
     /** Moves the key's last_used_at forward to {@code at}, never back. */

@@ -19,6 +19,7 @@ import dev.inlet.common.ratelimit.RateLimitPolicy;
 import dev.inlet.common.ratelimit.RateLimitStore;
 import dev.inlet.common.ratelimit.SharedBucketStore;
 import dev.inlet.common.store.EventStore;
+import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.TableNames;
 import dev.inlet.common.store.WriteKeyRepository;
 import java.time.Clock;
@@ -73,7 +74,10 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 new SecretHasher(secrets::pepper),
                 new LeasedRateLimiter(RateLimitStore.fromEnvironment(dynamo, environment), clock),
                 RateLimitPolicy.Defaults.fromEnvironment(environment),
-                new EventStore(dynamo, TableNames.required(environment, TableNames.EVENTS)), clock, retention);
+                new EventStore(dynamo, TableNames.required(environment, TableNames.EVENTS)),
+                new RefusalCounts(TableNames.optional(environment, TableNames.SOURCE_STATS)
+                        .map(table -> new SourceStatsRepository(dynamo, table)), clock),
+                clock, retention);
     }
 
     @Override
@@ -81,6 +85,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         long started = System.nanoTime();
         Answer answer = answer(event, context);
         metrics.record(context, answer.outcome(), answer.acceptedEvents(), (System.nanoTime() - started) / 1_000_000);
+        service.flushRefusalCountsIfDue();
         return answer.response();
     }
 

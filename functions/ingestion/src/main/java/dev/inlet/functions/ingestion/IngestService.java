@@ -46,11 +46,13 @@ final class IngestService {
     private final LeasedRateLimiter limiter;
     private final RateLimitPolicy.Defaults plan;
     private final EventStore store;
+    private final RefusalCounts refusals;
     private final Clock clock;
     private final Duration retention;
 
     IngestService(KeyCache keys, SecretHasher hasher, LeasedRateLimiter limiter, RateLimitPolicy.Defaults plan,
-                  EventStore store, Clock clock, Duration retention) {
+                  EventStore store, RefusalCounts refusals, Clock clock, Duration retention) {
+        this.refusals = refusals;
         this.keys = keys;
         this.hasher = hasher;
         this.limiter = limiter;
@@ -65,9 +67,27 @@ final class IngestService {
     }
 
     Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget) {
+        KeyGrant[] seen = new KeyGrant[1]; // the key's grant once looked up, to attribute a refusal to its source
+        try {
+            return ingest(call, request, rawBody, base64, storageBudget, seen);
+        } catch (ApiError refusal) {
+            if (refusal.status() >= 400 && refusal.status() < 500 && !refusal.code().equals("route_not_found")) {
+                refusals.count(Optional.ofNullable(seen[0]).map(KeyGrant::sourceId), refusal.code());
+            }
+            throw refusal;
+        }
+    }
+
+    /** Adds this container's refusal counts to the statistics when they are due (see {@link RefusalCounts}). */
+    void flushRefusalCountsIfDue() {
+        refusals.flushIfDue();
+    }
+
+    private Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget,
+                            KeyGrant[] seen) {
         Optional<String> basicKey = WriteKeyCredentials.fromBasicAuth(request);
         // With Basic auth the key is checked before the body is even parsed: refusing a bad key stays cheap.
-        KeyGrant early = basicKey.map(this::authorize).orElse(null);
+        KeyGrant early = basicKey.map(key -> authorize(key, seen)).orElse(null);
         JsonNode body = Json.parse(RequestBody.read(request, rawBody, base64));
         Optional<String> bodyKey = Optional.ofNullable(body.get("writeKey")).filter(JsonNode::isTextual)
                 .map(JsonNode::textValue);
@@ -76,7 +96,7 @@ final class IngestService {
                     + "keys; send one");
         }
         KeyGrant grant = early != null ? early : authorize(bodyKey.orElseThrow(() -> WriteKeyCredentials
-                .unauthorized("Send the write key as HTTP Basic username (empty password) or as 'writeKey'")));
+                .unauthorized("Send the write key as HTTP Basic username (empty password) or as 'writeKey'")), seen);
         Map<String, String> cors = corsHeaders(grant, request.header("origin"));
         try {
             List<IncomingEvents.Event> events = IncomingEvents.read(call, body);
@@ -150,12 +170,13 @@ final class IngestService {
     }
 
     /** Checks the key itself: well-formed (no read otherwise), known, not revoked, not expired, source enabled. */
-    private KeyGrant authorize(String key) {
+    private KeyGrant authorize(String key, KeyGrant[] seen) {
         if (!WriteKeys.isWellFormed(key, hasher)) {
             throw WriteKeyCredentials.unauthorized("The write key is malformed; copy it again from its source");
         }
         KeyGrant grant = keys.get(hasher.hash(key)).orElseThrow(() ->
                 WriteKeyCredentials.unauthorized("The write key is not known; check it belongs to this workspace"));
+        seen[0] = grant;
         if (grant.sourceStatus() == SourceStatus.REVOKED || grant.keyRevoked()) {
             throw ApiError.of(401, "key_revoked", grant.keyRevoked()
                             ? "This write key was revoked when its source was disabled; enable the source and rotate"

@@ -107,6 +107,50 @@ class IngestHandlerTest {
     }
 
     @Test
+    void refusalsAreCountedPerSourceAndReasonAndWrittenAtMostEveryTenSeconds() {
+        SourceService.Created source = source(SourceType.WEB, EnumSet.of(EventType.TRACK),
+                List.of("https://app.example.com"));
+        String hour = dev.inlet.common.store.SourceStatsRepository.hourOf(fixture.clock.instant());
+        var stats = new dev.inlet.common.store.SourceStatsRepository(fixture.dynamo,
+                fixture.table("SourceStatsTable"));
+        handler.handleRequest(TestRequests.route("POST /v1/track").json("{}").build(), null); // starts a window
+        fixture.clock.advance(RefusalCounts.FLUSH_EVERY);
+        handler.handleRequest(TestRequests.route("POST /v1/track").json("{}").build(), null); // flushes it
+        long globalBefore = refusedSince(stats, RefusalCounts.UNATTRIBUTED, hour).getOrDefault("unauthorized", 0L);
+        dynamo.reset();
+        call(TestRequests.route("POST /v1/identify").header("authorization", basic(source.key()))
+                .json("{\"userId\":\"u\"}"));
+        call(TestRequests.route("POST /v1/identify").header("authorization", basic(source.key()))
+                .json("{\"userId\":\"u\"}"));
+        call(TestRequests.route("POST /v1/track").header("authorization", basic(source.key()))
+                .header("origin", "https://evil.test").json("{\"userId\":\"u\",\"event\":\"e\"}"));
+        call(TestRequests.route("POST /v1/track").header("authorization", basic(source.key())).json("{\"event\":1}"));
+        String madeUp = WriteKeys.generate(SourceEnvironment.PRODUCTION, SourceType.SERVER,
+                SecretHasher.withPepper("not-the-pepper-0123456789")).key();
+        call(TestRequests.route("POST /v1/track").header("authorization", basic(madeUp)).json("{}"));
+        assertEquals(0, dynamo.calls("updateItem"), "counted in memory, not written per refusal");
+
+        fixture.clock.advance(RefusalCounts.FLUSH_EVERY);
+        call(TestRequests.route("POST /v1/track").header("authorization", basic(source.key()))
+                .json("{\"userId\":\"u\",\"event\":\"ok\"}"));
+        assertEquals(3, dynamo.calls("updateItem"),
+                "one write per source and hour (the source, the global count), and the accepted call's rate grant");
+        var refused = refusedSince(stats, source.source().id(), hour);
+        assertEquals(Map.of("event_type_not_allowed", 2L, "origin_not_allowed", 1L, "invalid_payload", 1L), refused);
+        assertEquals(globalBefore + 1, refusedSince(stats, RefusalCounts.UNATTRIBUTED, hour).get("unauthorized"),
+                "made-up keys are counted globally");
+    }
+
+    /** Refusals by reason from {@code hour} to the clock's hour (a test may cross an hour boundary). */
+    private static Map<String, Long> refusedSince(dev.inlet.common.store.SourceStatsRepository stats, String sourceId,
+                                                  String hour) {
+        Map<String, Long> total = new java.util.HashMap<>();
+        stats.hours(sourceId, hour, dev.inlet.common.store.SourceStatsRepository.hourOf(fixture.clock.instant()))
+                .forEach(h -> h.refused().forEach((reason, n) -> total.merge(reason, n, Long::sum)));
+        return total;
+    }
+
+    @Test
     void aWarmKeyNeedsNoReadAndBrowserStyleBodyKeysWork() {
         SourceService.Created source = source(SourceType.WEB, EventType.all(), List.of("https://app.example.com"));
         for (int i = 0; i < 3; i++) {
@@ -221,12 +265,13 @@ class IngestHandlerTest {
         assertRefused(track(basic(malformed), event), 401, "unauthorized");
         assertRefused(track("Basic !!!", event), 401, "unauthorized");
         assertRefused(track("Bearer " + source.key(), event), 401, "unauthorized");
-        assertEquals(0, dynamo.totalCalls(), "malformed keys are refused without any DynamoDB call");
+        assertEquals(0, dynamo.calls("getItem") + dynamo.calls("putItem") + dynamo.calls("batchWriteItem"),
+                "malformed keys are refused without any DynamoDB call (counted refusals are written later, in bulk)");
 
         String madeUp = WriteKeys.generate(SourceEnvironment.PRODUCTION, SourceType.SERVER,
                 SecretHasher.withPepper("not-the-pepper-0123456789")).key();
         assertRefused(track(basic(madeUp), event), 401, "unauthorized");
-        assertEquals(0, dynamo.totalCalls(), "made-up keys fail the keyed checksum: no read either");
+        assertEquals(0, dynamo.calls("getItem"), "made-up keys fail the keyed checksum: no read either");
 
         String unknown = WriteKeys.generate(SourceEnvironment.PRODUCTION, SourceType.SERVER,
                 SecretHasher.withPepper(AdminFixture.PEPPER)).key(); // well-formed, never stored

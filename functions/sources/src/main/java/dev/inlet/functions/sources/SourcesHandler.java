@@ -28,6 +28,7 @@ import dev.inlet.common.source.SourceStatus;
 import dev.inlet.common.source.SourceType;
 import dev.inlet.common.store.Page;
 import dev.inlet.common.store.SourceFilter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -66,7 +67,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
                 .on("GET /api/v1/events/write-keys", this::list)
                 .on("GET /api/v1/events/write-keys/{id}", this::get)
                 .on("PATCH /api/v1/events/write-keys/{id}", this::update)
-                .on("GET /api/v1/events/write-keys/{id}/audit", this::audit);
+                .on("GET /api/v1/events/write-keys/{id}/audit", this::audit)
+                .on("GET /api/v1/events/write-keys/{id}/stats", this::stats);
     }
 
     @Override
@@ -119,6 +121,41 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
         SourceChanges changes = SourceChanges.fromJson(request.jsonBody(false));
         Source source = sources.update(principal, request.pathParameter("id"), changes, expectedVersion);
         return ApiResponses.json(200, SourceJson.of(source), Map.of("ETag", SourceJson.etag(source)));
+    }
+
+    /** The reasons every bucket lists, zero when none happened. */
+    static final List<String> REFUSAL_REASONS = List.of("unauthorized", "key_expired", "source_disabled",
+            "event_type_not_allowed", "origin_not_allowed", "rate_limited", "payload_too_large", "invalid_payload");
+
+    private APIGatewayV2HTTPResponse stats(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        int hours = request.intQueryParameter("hours", 24, 1, 168);
+        SourceService.Stats stats = sources.stats(principal, request.pathParameter("id"), hours);
+        ObjectNode body = Json.object();
+        body.put("source_id", stats.source().id());
+        body.put("hours", hours);
+        body.put("last_event_at", stats.source().lastEventAt().map(java.time.Instant::toString).orElse(null));
+        ArrayNode buckets = body.putArray("buckets");
+        long accepted = 0;
+        java.util.Map<String, Long> refusedTotals = new java.util.LinkedHashMap<>();
+        REFUSAL_REASONS.forEach(reason -> refusedTotals.put(reason, 0L));
+        for (var hour : stats.hours()) {
+            ObjectNode bucket = buckets.addObject();
+            bucket.put("hour", hour.hour() + ":00:00Z");
+            bucket.put("accepted", hour.accepted());
+            ObjectNode refused = bucket.putObject("refused");
+            for (String reason : REFUSAL_REASONS) {
+                long n = hour.refused().getOrDefault(reason, 0L);
+                refused.put(reason, n);
+                refusedTotals.merge(reason, n, Long::sum);
+            }
+            accepted += hour.accepted();
+        }
+        ObjectNode totals = body.putObject("totals");
+        totals.put("accepted", accepted);
+        ObjectNode refused = totals.putObject("refused");
+        refusedTotals.forEach(refused::put);
+        return ApiResponses.json(200, body);
     }
 
     private APIGatewayV2HTTPResponse audit(ApiRequest request) {

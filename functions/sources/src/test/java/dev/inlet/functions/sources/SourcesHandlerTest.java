@@ -258,6 +258,35 @@ class SourcesHandlerTest {
     }
 
     @Test
+    void statsShowHourlyAcceptedAndRefusedByReason() {
+        String id = body(create(tokenA, "{\"name\":\"Counted\",\"source_type\":\"web\"}")).get("id").asText();
+        var stats = new dev.inlet.common.store.SourceStatsRepository(fixture.dynamo,
+                fixture.table("SourceStatsTable"));
+        Instant now = fixture.clock.instant();
+        String thisHour = dev.inlet.common.store.SourceStatsRepository.hourOf(now);
+        String twoHoursAgo = dev.inlet.common.store.SourceStatsRepository.hourOf(now.minus(
+                java.time.Duration.ofHours(2)));
+        stats.addAccepted(id, thisHour, 40);
+        stats.addAccepted(id, twoHoursAgo, 2);
+        stats.addRefusals(id, thisHour, java.util.Map.of("rate_limited", 3L, "unauthorized", 1L));
+        JsonNode body = body(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/stats").bearer(tokenA)
+                .path("id", id).query("hours", "3")));
+        assertEquals(3, body.get("buckets").size());
+        assertEquals(twoHoursAgo + ":00:00Z", body.at("/buckets/0/hour").asText());
+        assertEquals(2, body.at("/buckets/0/accepted").asLong());
+        assertEquals(0, body.at("/buckets/1/accepted").asLong());
+        assertEquals(40, body.at("/buckets/2/accepted").asLong());
+        assertEquals(3, body.at("/buckets/2/refused/rate_limited").asLong());
+        assertEquals(0, body.at("/buckets/2/refused/origin_not_allowed").asLong(), "every reason, zero when none");
+        assertEquals(42, body.at("/totals/accepted").asLong());
+        assertEquals(1, body.at("/totals/refused/unauthorized").asLong());
+        assertRefused(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/stats").bearer(tokenA)
+                .path("id", id).query("hours", "169")), 400, "invalid_parameter", "hours");
+        assertRefused(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/stats").bearer(tokenB)
+                .path("id", id)), 404, "not_found", null);
+    }
+
+    @Test
     void staleSourcesCanBeListedIncludingThoseThatNeverSent() {
         String token = seedToken(seedProject("Stale"));
         String never = body(create(token, "{\"name\":\"Never\",\"source_type\":\"web\"}")).get("id").asText();
