@@ -24,6 +24,9 @@ import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import dev.inlet.common.http.Json;
@@ -35,7 +38,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@link HttpClient}, and reading back what the events table holds for a source. One instance per test class, over
  * that class's {@link LocalRuntime}.
  */
-final class IngestionHttp {
+final class IngestionHttp implements BeforeAllCallback, AfterAllCallback {
 
     /** The bound on how long a changed key can go unseen by ingestion (its key cache), plus a margin for CI. */
     static final Duration KEY_CACHE_BOUND = Duration.ofSeconds(5);
@@ -44,10 +47,29 @@ final class IngestionHttp {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final LocalRuntime runtime;
+    private LocalRuntime runtime;
 
-    IngestionHttp(LocalRuntime runtime) {
-        this.runtime = runtime;
+    /**
+     * As a JUnit extension ({@code @RegisterExtension static final IngestionHttp http = new IngestionHttp();}) it
+     * starts one local runtime for the test class and closes it afterwards.
+     */
+    IngestionHttp() {
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        runtime = LocalRuntime.start(LocalRuntime.Options.forTests());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    LocalRuntime runtime() {
+        return runtime;
     }
 
     /** A source as its creation answered it: the full key appears only there. */

@@ -27,9 +27,8 @@ import dev.inlet.localruntime.IngestionHttp.Answer;
 import dev.inlet.localruntime.IngestionHttp.CreatedSource;
 import dev.inlet.localruntime.IngestionHttp.StoredItem;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,22 +42,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 class IngestionHttpTest {
 
-    private static LocalRuntime runtime;
-    private static IngestionHttp http;
+    @RegisterExtension
+    static final IngestionHttp http = new IngestionHttp();
+
     private static final AtomicInteger NAMES = new AtomicInteger();
-
-    @BeforeAll
-    static void start() {
-        runtime = LocalRuntime.start(LocalRuntime.Options.forTests());
-        http = new IngestionHttp(runtime);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
 
     // ------------------------------------------------------------------------------------------------ 200
 
@@ -304,7 +291,7 @@ class IngestionHttpTest {
         String unknown = http.unknownKey("http test " + NAMES.incrementAndGet());
         http.postJson("/v1/track", unknown, track("u-1")).assertUnauthorized("unauthorized");
         http.postJson("/v1/track", unknown, track("u-1")).assertUnauthorized("unauthorized"); // cached unknown
-        assertEquals(0, runtime.dynamoDb().scan(scan -> scan.tableName(runtime.tableName("EventsTable"))
+        assertEquals(0, http.runtime().dynamoDb().scan(scan -> scan.tableName(http.runtime().tableName("EventsTable"))
                 .consistentRead(true).filterExpression("contains(event_key, :m)")
                 .expressionAttributeValues(Map.of(":m", AttributeValue.fromS("#u-1")))).count());
     }

@@ -42,9 +42,8 @@ import okhttp3.Request;
 import okhttp3.Response;
 import okio.Buffer;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Segment's own Java SDK ({@code com.segment.analytics.java:analytics:3.5.1}), not written here, pointed at the local
@@ -66,21 +65,8 @@ class SegmentJavaClientTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(15);
 
-    private static LocalRuntime runtime;
-    private static IngestionHttp http;
-
-    @BeforeAll
-    static void start() {
-        runtime = LocalRuntime.start(LocalRuntime.Options.forTests());
-        http = new IngestionHttp(runtime);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
+    @RegisterExtension
+    static final IngestionHttp http = new IngestionHttp();
 
     /** A request as the SDK sent it (after its own interceptors) and the status it got. */
     record Sent(String method, String path, Map<String, List<String>> headers, byte[] body, int status) {
@@ -154,7 +140,7 @@ class SegmentJavaClientTest {
         Outcomes outcomes = new Outcomes(messages);
         Analytics analytics = Analytics.builder(source.key())
                 .client(new OkHttpClient.Builder().addNetworkInterceptor(recorder).build())
-                .endpoint(runtime.baseUri().toString()) // the SDK's own way to point it elsewhere
+                .endpoint(http.runtime().baseUri().toString()) // the SDK's own way to point it elsewhere
                 .flushQueueSize(5)                      // 12 messages: batches of 5, 5, then 2 on flush()
                 .flushInterval(30, TimeUnit.SECONDS)    // no timer flush during the test: only size and flush()
                 .retries(1)
@@ -251,7 +237,7 @@ class SegmentJavaClientTest {
         Outcomes outcomes = new Outcomes(2);
         Analytics analytics = Analytics.builder(source.key())
                 .client(new OkHttpClient.Builder().addNetworkInterceptor(recorder).build())
-                .endpoint(runtime.baseUri().toString())
+                .endpoint(http.runtime().baseUri().toString())
                 .flushInterval(30, TimeUnit.SECONDS)
                 .retries(1)
                 .callback(outcomes)

@@ -22,9 +22,8 @@ import dev.inlet.localruntime.IngestionHttp.Answer;
 import dev.inlet.localruntime.IngestionHttp.CreatedSource;
 import dev.inlet.localruntime.IngestionHttp.StoredItem;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -39,21 +38,8 @@ class StoredEqualsAcknowledgedHttpTest {
     private static final int EVENTS = 300;
     private static final String ALLOWED_ORIGIN = "https://app.example.com";
 
-    private static LocalRuntime runtime;
-    private static IngestionHttp http;
-
-    @BeforeAll
-    static void start() {
-        runtime = LocalRuntime.start(LocalRuntime.Options.forTests());
-        http = new IngestionHttp(runtime);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
+    @RegisterExtension
+    static final IngestionHttp http = new IngestionHttp();
 
     /** What happens to a request, and the answer it must get. */
     enum Fate {
@@ -189,11 +175,11 @@ class StoredEqualsAcknowledgedHttpTest {
         }
         assertEquals(Map.of(), http.stored(otherSource.id()), "nothing for the conflicting key's source" + context);
         assertEquals(Map.of(), http.stored(revokedSource.id()), "nothing for the revoked source" + context);
-        long total = runtime.dynamoDb().scanPaginator(scan -> scan.tableName(runtime.tableName("EventsTable"))
+        long total = http.runtime().dynamoDb().scanPaginator(scan -> scan.tableName(http.runtime().tableName("EventsTable"))
                 .consistentRead(true)).items().stream().count();
         assertEquals(stored.size(), total, "no event stored under any other source" + context);
-        List<AttributeValue> sources = runtime.dynamoDb().scanPaginator(scan -> scan
-                        .tableName(runtime.tableName("EventsTable")).consistentRead(true))
+        List<AttributeValue> sources = http.runtime().dynamoDb().scanPaginator(scan -> scan
+                        .tableName(http.runtime().tableName("EventsTable")).consistentRead(true))
                 .items().stream().map(item -> item.get("source_id")).distinct().toList();
         assertEquals(List.of(AttributeValue.fromS(source.id())), sources, context);
     }
