@@ -9,6 +9,7 @@ import dev.inlet.common.store.AuditRepository;
 import dev.inlet.common.store.AdminTokenRepository;
 import dev.inlet.common.store.ProjectRepository;
 import dev.inlet.common.store.SourceRepository;
+import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.TableNames;
 import java.time.Clock;
@@ -92,13 +93,18 @@ public final class AdminServices {
                 .map(table -> new SourceStatsRepository(dynamo, table));
     }
 
+    private Optional<DebugSampleRepository> debugger() {
+        return TableNames.optional(environment, TableNames.DEBUGGER)
+                .map(table -> new DebugSampleRepository(dynamo, table));
+    }
+
     /**
      * The source service. A function whose environment has no projects table never creates sources, so it gets a
-     * service without one; likewise for statistics.
+     * service without one; likewise for statistics and the debugger.
      */
     public SourceService sourceService() {
         ProjectRepository projects = TableNames.optional(environment, TableNames.PROJECTS).isPresent()
                 ? projects() : null;
-        return new SourceService(sources(), audit(), projects, stats(), hasher, clock);
+        return new SourceService(sources(), audit(), projects, stats(), debugger(), hasher, clock);
     }
 }

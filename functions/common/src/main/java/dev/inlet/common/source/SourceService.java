@@ -13,6 +13,8 @@ import dev.inlet.common.store.Page;
 import dev.inlet.common.store.ProjectRepository;
 import dev.inlet.common.store.SourceFilter;
 import dev.inlet.common.store.SourceRepository;
+import dev.inlet.common.store.DebugSample;
+import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.VersionConflict;
 import java.time.Clock;
@@ -39,11 +41,14 @@ public final class SourceService {
     private final AuditRepository audit;
     private final ProjectRepository projects;
     private final Optional<SourceStatsRepository> stats;
+    private final Optional<DebugSampleRepository> debugger;
     private final SecretHasher hasher;
     private final Clock clock;
 
     public SourceService(SourceRepository sources, AuditRepository audit, ProjectRepository projects,
-                         Optional<SourceStatsRepository> stats, SecretHasher hasher, Clock clock) {
+                         Optional<SourceStatsRepository> stats, Optional<DebugSampleRepository> debugger,
+                         SecretHasher hasher, Clock clock) {
+        this.debugger = debugger;
         this.sources = sources;
         this.access = new SourceAccess(sources);
         this.audit = audit;
@@ -129,6 +134,20 @@ public final class SourceService {
         String from = SourceStatsRepository.hourOf(now.minus(java.time.Duration.ofHours(hours - 1L)));
         return new Stats(source, stats.orElseThrow(() -> new IllegalStateException(
                 "SOURCE_STATS_TABLE is not set for this function")).hours(source.id(), from, to));
+    }
+
+    /** What the event debugger lists: a source's recent accepted events and refused requests, newest first. */
+    public record DebuggerQuery(Optional<String> outcome, Optional<String> type, int limit,
+                                Optional<Map<String, String>> after) {
+    }
+
+    public Page<DebugSample> events(Principal principal, String id, DebuggerQuery query) {
+        Source source = access.visible(principal, id);
+        if (query.after().isPresent() && !source.id().equals(query.after().get().get("source_id"))) {
+            throw Cursors.invalid();
+        }
+        return debugger.orElseThrow(() -> new IllegalStateException("DEBUGGER_TABLE is not set for this function"))
+                .recent(source.id(), query.outcome(), query.type(), query.limit(), query.after(), clock.instant());
     }
 
     /** The source's audit trail, newest first. */

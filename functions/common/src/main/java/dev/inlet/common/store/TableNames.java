@@ -16,6 +16,7 @@ public final class TableNames {
     public static final String EVENTS = "EVENTS_TABLE";
     public static final String SOURCE_STATS = "SOURCE_STATS_TABLE";
     public static final String AUDIT = "AUDIT_TABLE";
+    public static final String DEBUGGER = "DEBUGGER_TABLE";
 
     /** GSI on AdminTokensTable (project_id, token_id) and on SourcesTable (project_id, created_key). */
     public static final String BY_PROJECT_INDEX = "by_project";
@@ -23,6 +24,8 @@ public final class TableNames {
     public static final String WRITE_KEYS_TTL_ATTRIBUTE = "purge_at";
     /** TTL attribute of EventsTable: epoch seconds when the retention of an event ends. */
     public static final String EVENTS_TTL_ATTRIBUTE = "purge_at";
+    /** TTL attribute of DebuggerTable: epoch seconds when a debugger entry expires. */
+    public static final String DEBUGGER_TTL_ATTRIBUTE = "purge_at";
 
     private TableNames() {
     }

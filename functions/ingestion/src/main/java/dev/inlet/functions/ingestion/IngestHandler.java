@@ -18,6 +18,7 @@ import dev.inlet.common.ratelimit.LeasedRateLimiter;
 import dev.inlet.common.ratelimit.RateLimitPolicy;
 import dev.inlet.common.ratelimit.RateLimitStore;
 import dev.inlet.common.ratelimit.SharedBucketStore;
+import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.store.EventStore;
 import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.TableNames;
@@ -77,6 +78,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 new EventStore(dynamo, TableNames.required(environment, TableNames.EVENTS)),
                 new RefusalCounts(TableNames.optional(environment, TableNames.SOURCE_STATS)
                         .map(table -> new SourceStatsRepository(dynamo, table)), clock),
+                new RefusalSamples(TableNames.optional(environment, TableNames.DEBUGGER)
+                        .map(table -> new DebugSampleRepository(dynamo, table)), clock),
                 clock, retention);
     }
 

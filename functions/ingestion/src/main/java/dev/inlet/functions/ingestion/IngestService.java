@@ -47,12 +47,14 @@ final class IngestService {
     private final RateLimitPolicy.Defaults plan;
     private final EventStore store;
     private final RefusalCounts refusals;
+    private final RefusalSamples samples;
     private final Clock clock;
     private final Duration retention;
 
     IngestService(KeyCache keys, SecretHasher hasher, LeasedRateLimiter limiter, RateLimitPolicy.Defaults plan,
-                  EventStore store, RefusalCounts refusals, Clock clock, Duration retention) {
+                  EventStore store, RefusalCounts refusals, RefusalSamples samples, Clock clock, Duration retention) {
         this.refusals = refusals;
+        this.samples = samples;
         this.keys = keys;
         this.hasher = hasher;
         this.limiter = limiter;
@@ -67,12 +69,13 @@ final class IngestService {
     }
 
     Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget) {
-        KeyGrant[] seen = new KeyGrant[1]; // the key's grant once looked up, to attribute a refusal to its source
+        RefusalSamples.Seen seen = new RefusalSamples.Seen(); // what is known when a refusal comes, to attribute it
         try {
             return ingest(call, request, rawBody, base64, storageBudget, seen);
         } catch (ApiError refusal) {
             if (refusal.status() >= 400 && refusal.status() < 500 && !refusal.code().equals("route_not_found")) {
-                refusals.count(Optional.ofNullable(seen[0]).map(KeyGrant::sourceId), refusal.code());
+                refusals.count(Optional.ofNullable(seen.grant).map(KeyGrant::sourceId), refusal.code());
+                samples.offer(refusal, seen, call, request.requestId(), request.header("origin"), rawBody);
             }
             throw refusal;
         }
@@ -84,11 +87,13 @@ final class IngestService {
     }
 
     private Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget,
-                            KeyGrant[] seen) {
+                            RefusalSamples.Seen seen) {
         Optional<String> basicKey = WriteKeyCredentials.fromBasicAuth(request);
         // With Basic auth the key is checked before the body is even parsed: refusing a bad key stays cheap.
         KeyGrant early = basicKey.map(key -> authorize(key, seen)).orElse(null);
-        JsonNode body = Json.parse(RequestBody.read(request, rawBody, base64));
+        seen.body = RequestBody.read(request, rawBody, base64);
+        JsonNode body = Json.parse(seen.body);
+        seen.json = body;
         Optional<String> bodyKey = Optional.ofNullable(body.get("writeKey")).filter(JsonNode::isTextual)
                 .map(JsonNode::textValue);
         if (basicKey.isPresent() && bodyKey.isPresent() && !basicKey.get().equals(bodyKey.get())) {
@@ -100,6 +105,7 @@ final class IngestService {
         Map<String, String> cors = corsHeaders(grant, request.header("origin"));
         try {
             List<IncomingEvents.Event> events = IncomingEvents.read(call, body);
+            seen.events = events;
             checkTypes(grant, events);
             // Last check before the write: a request refused for any other reason spends no tokens.
             RateLimitDecision rate = limiter.decide(grant.sourceId(),
@@ -170,13 +176,14 @@ final class IngestService {
     }
 
     /** Checks the key itself: well-formed (no read otherwise), known, not revoked, not expired, source enabled. */
-    private KeyGrant authorize(String key, KeyGrant[] seen) {
+    private KeyGrant authorize(String key, RefusalSamples.Seen seen) {
         if (!WriteKeys.isWellFormed(key, hasher)) {
             throw WriteKeyCredentials.unauthorized("The write key is malformed; copy it again from its source");
         }
         KeyGrant grant = keys.get(hasher.hash(key)).orElseThrow(() ->
                 WriteKeyCredentials.unauthorized("The write key is not known; check it belongs to this workspace"));
-        seen[0] = grant;
+        seen.grant = grant;
+        seen.presentedKey = key;
         if (grant.sourceStatus() == SourceStatus.REVOKED || grant.keyRevoked()) {
             throw ApiError.of(401, "key_revoked", grant.keyRevoked()
                             ? "This write key was revoked when its source was disabled; enable the source and rotate"

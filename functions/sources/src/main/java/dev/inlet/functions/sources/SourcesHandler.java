@@ -18,6 +18,7 @@ import dev.inlet.common.http.Cursors;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.http.Routes;
 import dev.inlet.common.source.AuditEntry;
+import dev.inlet.common.source.EventType;
 import dev.inlet.common.source.NewSource;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceChanges;
@@ -26,6 +27,7 @@ import dev.inlet.common.source.SourceJson;
 import dev.inlet.common.source.SourceService;
 import dev.inlet.common.source.SourceStatus;
 import dev.inlet.common.source.SourceType;
+import dev.inlet.common.store.DebugSample;
 import dev.inlet.common.store.Page;
 import dev.inlet.common.store.SourceFilter;
 import java.util.List;
@@ -37,14 +39,15 @@ import org.crac.Core;
 import org.crac.Resource;
 
 /**
- * Source CRUD: create, list, get and update event sources, and read a source's audit trail. Adapts API Gateway
- * events to {@link SourceService}.
+ * Source CRUD: create, list, get and update event sources; read a source's audit trail, statistics and event
+ * debugger. Adapts API Gateway events to {@link SourceService}.
  */
 public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
 
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 100;
+    static final int DEFAULT_DEBUGGER_PAGE_SIZE = 20;
 
     private final AdminServices services;
     private final AdminAuthenticator authenticator;
@@ -68,7 +71,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
                 .on("GET /api/v1/events/write-keys/{id}", this::get)
                 .on("PATCH /api/v1/events/write-keys/{id}", this::update)
                 .on("GET /api/v1/events/write-keys/{id}/audit", this::audit)
-                .on("GET /api/v1/events/write-keys/{id}/stats", this::stats);
+                .on("GET /api/v1/events/write-keys/{id}/stats", this::stats)
+                .on("GET /api/v1/events/write-keys/{id}/events", this::events);
     }
 
     @Override
@@ -172,6 +176,22 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
             item.put("action", entry.action());
             item.set("details", entry.details());
         }
+        body.put("next_cursor", page.next().map(cursors::encode).orElse(null));
+        return ApiResponses.json(200, body);
+    }
+
+    /** The event debugger: recent accepted events and refused requests, newest first. */
+    private APIGatewayV2HTTPResponse events(ApiRequest request) {
+        Principal principal = authenticator.authenticate(request);
+        SourceService.DebuggerQuery query = new SourceService.DebuggerQuery(
+                DebugSampleJson.outcome(request.queryParameter("outcome")),
+                enumParameter(request, "type", EventType::fromWire, EventType.allowedValues()).map(EventType::wireName),
+                request.intQueryParameter("limit", DEFAULT_DEBUGGER_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+                cursors.decode(request.queryParameter("cursor")));
+        Page<DebugSample> page = sources.events(principal, request.pathParameter("id"), query);
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        page.items().forEach(sample -> data.add(DebugSampleJson.of(sample)));
         body.put("next_cursor", page.next().map(cursors::encode).orElse(null));
         return ApiResponses.json(200, body);
     }

@@ -2,6 +2,8 @@ package dev.inlet.functions.stats;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import dev.inlet.common.store.DebugSample;
+import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.store.SourceActivityRepository;
 import dev.inlet.common.store.SourceStatsRepository;
 import java.math.BigInteger;
@@ -10,13 +12,15 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Turns a batch of new events into one counter ADD per (source, hour), one last_event_at update per source, and per
- * key one requests ADD per hour (distinct request ids) and one last_used_at update.
+ * Turns a batch of new events into one counter ADD per (source, hour), one last_event_at update per source, per
+ * key one requests ADD per hour (distinct request ids) and one last_used_at update, and the event debugger's
+ * accepted entries ({@link AcceptedSamples}).
  *
  * <p>Delivery is at least once: when a write fails, the batch is reported failed from its earliest unapplied record
  * and Lambda re-delivers from there, so counters already added for later records of that retried span are added
@@ -53,10 +57,13 @@ final class StatsAggregation {
 
     private final SourceStatsRepository stats;
     private final SourceActivityRepository sources;
+    private final Optional<DebugSampleRepository> debugger;
 
-    StatsAggregation(SourceStatsRepository stats, SourceActivityRepository sources) {
+    StatsAggregation(SourceStatsRepository stats, SourceActivityRepository sources,
+                     Optional<DebugSampleRepository> debugger) {
         this.stats = stats;
         this.sources = sources;
+        this.debugger = debugger;
     }
 
     /** Applies the batch; returns the sequence numbers to report as failed (empty when everything was applied). */
@@ -67,6 +74,7 @@ final class StatsAggregation {
         Map<KeyHourly, Long> keyRequests = new LinkedHashMap<>();
         Map<KeyHourly, Tally> keyTallies = new LinkedHashMap<>();
         Map<KeyOf, Instant> keyLatest = new LinkedHashMap<>();
+        AcceptedSamples samples = new AcceptedSamples();
         for (DynamodbStreamRecord record : records) {
             if (!"INSERT".equals(record.getEventName()) || record.getDynamodb() == null
                     || record.getDynamodb().getNewImage() == null) {
@@ -96,6 +104,7 @@ final class StatsAggregation {
                 }
                 keyLatest.merge(new KeyOf(sourceId, keyId), receivedAt, (a, b) -> a.isAfter(b) ? a : b);
             }
+            sample(sourceId, receivedAt, image).ifPresent(samples::offer);
         }
         BigInteger earliestFailure = null;
         String earliestFailureText = null;
@@ -144,7 +153,39 @@ final class StatsAggregation {
                 LOG.warn("Could not record the use of key {}", entry.getKey().keyId(), e);
             }
         }
+        writeSamples(samples.chosen());
         return earliestFailureText == null ? List.of() : List.of(earliestFailureText);
+    }
+
+    /**
+     * The debugger is best effort: a failed sample write is logged, never retried through the stream, because a
+     * re-delivered batch would count its events again.
+     */
+    private void writeSamples(List<DebugSample.Accepted> chosen) {
+        if (debugger.isEmpty() || chosen.isEmpty()) {
+            return;
+        }
+        try {
+            int unwritten = debugger.get().putAll(chosen);
+            if (unwritten > 0) {
+                LOG.warn("{} of {} debugger samples stayed unprocessed", unwritten, chosen.size());
+            }
+        } catch (SdkException e) {
+            LOG.warn("Could not write {} debugger samples", chosen.size(), e);
+        }
+    }
+
+    private static Optional<DebugSample.Accepted> sample(String sourceId, Instant receivedAt,
+                                                         Map<String, AttributeValue> image) {
+        String messageId = text(image, "message_id");
+        String type = text(image, "type");
+        String payload = text(image, "payload");
+        if (messageId == null || type == null || payload == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new DebugSample.Accepted(sourceId, receivedAt, messageId, type,
+                Optional.ofNullable(text(image, "key_id")).orElse(""),
+                Optional.ofNullable(text(image, "request_id")).orElse(""), payload));
     }
 
     private static String text(Map<String, AttributeValue> image, String name) {

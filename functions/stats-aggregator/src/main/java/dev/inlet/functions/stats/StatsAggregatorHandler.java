@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.inlet.common.config.AwsClients;
 import dev.inlet.common.config.Priming;
 import dev.inlet.common.config.RuntimeEnvironment;
+import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.store.SourceActivityRepository;
 import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.TableNames;
@@ -18,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Fed by the events table's stream (INSERTs only, see template.yaml): keeps each source's hourly accepted counts and
- * last_event_at current, at no cost to the ingestion path. Adapts the stream batch to {@link StatsAggregation}.
+ * last_event_at current, and samples accepted events for the debugger, at no cost to the ingestion path. Adapts the
+ * stream batch to {@link StatsAggregation}.
  */
 public final class StatsAggregatorHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Resource {
 
@@ -32,7 +34,9 @@ public final class StatsAggregatorHandler implements RequestHandler<DynamodbEven
     StatsAggregatorHandler(DynamoDbClient dynamo, Map<String, String> environment) {
         this.aggregation = new StatsAggregation(
                 new SourceStatsRepository(dynamo, TableNames.required(environment, TableNames.SOURCE_STATS)),
-                new SourceActivityRepository(dynamo, TableNames.required(environment, TableNames.SOURCES)));
+                new SourceActivityRepository(dynamo, TableNames.required(environment, TableNames.SOURCES)),
+                TableNames.optional(environment, TableNames.DEBUGGER)
+                        .map(table -> new DebugSampleRepository(dynamo, table)));
     }
 
     @Override
