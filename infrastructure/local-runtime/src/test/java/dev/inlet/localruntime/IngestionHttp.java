@@ -204,7 +204,7 @@ final class IngestionHttp implements BeforeAllCallback, AfterAllCallback {
         throw new AssertionError("no current key: " + keys.body());
     }
 
-    private Answer admin(String method, String path, String json) {
+    Answer admin(String method, String path, String json) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .header("Authorization", "Bearer " + runtime.adminToken())
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()

@@ -13,14 +13,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Refused requests per source, reason and hour, counted in memory and added to the statistics table at most every
- * {@link #FLUSH_EVERY} per container: under a flood of refusals the cost is one write per source and hour per flush,
- * not one per request. The price, stated: a container frozen or reaped before its next flush loses at most the last
- * {@link #FLUSH_EVERY} of its refusal counts. Refusals that name no known key (made-up or malformed keys) are counted
- * globally, under the pseudo-source {@link #UNATTRIBUTED}.
+ * {@link #FLUSH_EVERY} per container, after the answer of the request that finds them due: under a flood the cost is
+ * one write per source and hour per flush, not one per request. The price, stated: what a container counted since
+ * its last flush (at most {@link #FLUSH_EVERY} of refusals) waits for its next request, and is lost if the container
+ * is reaped first. Refusals that name no known key (made-up or malformed keys) are counted globally, under the
+ * pseudo-source {@link #UNATTRIBUTED}.
  */
 final class RefusalCounts {
 
-    static final Duration FLUSH_EVERY = Duration.ofSeconds(10);
+    /**
+     * Short enough that refusals made by hand (a walkthrough, a developer debugging a client) show at once, since
+     * each is the first of its window; long enough that a flood costs one write per source and hour per second.
+     */
+    static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
     static final String UNATTRIBUTED = "_unattributed";
 
     private static final Logger LOG = LoggerFactory.getLogger(RefusalCounts.class);

@@ -14,6 +14,7 @@ import dev.inlet.common.source.SourceEnvironment;
 import dev.inlet.common.source.SourceService;
 import dev.inlet.common.source.SourceType;
 import dev.inlet.common.store.Attributes;
+import dev.inlet.common.store.DebugSample;
 import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.testing.AdminFixture;
 import dev.inlet.common.testing.CountingDynamoDb;
@@ -115,6 +116,55 @@ class StatsAggregatorHandlerTest {
             record.getDynamodb().getNewImage().put("request_head", new AttributeValue().withBOOL(true));
         }
         return record;
+    }
+
+    @Test
+    void theDebuggerGetsTheNewestEventsOfEachSourceAndTypeFromABatch() {
+        String a = newSource();
+        Instant now = fixture.clock.instant();
+        List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            records.add(withEvent(insert(a, now.plusMillis(i)), "t-" + i, "track"));
+        }
+        records.add(withEvent(insert(a, now), "i-0", "identify"));
+        records.add(withEvent(insert(a, now.plusMillis(1)), "i-1", "identify"));
+        dynamo.reset();
+        assertTrue(handler.handleRequest(event(records), null).getBatchItemFailures().isEmpty());
+        assertEquals(1, dynamo.calls("batchWriteItem"), "7 entries, one batch");
+
+        var entries = debugger().recent(a, Optional.empty(), Optional.empty(), 50, Optional.empty(), now).items();
+        assertEquals(List.of("t-11", "t-10", "t-9", "t-8", "t-7", "i-1", "i-0"),
+                entries.stream().map(DebugSample::id).toList(),
+                "the newest " + AcceptedSamples.PER_SOURCE_AND_TYPE + " per type: a rare type is not drowned");
+        DebugSample.Accepted newest = (DebugSample.Accepted) entries.get(0);
+        assertEquals("{\"messageId\":\"t-11\"}", newest.payloadJson());
+        assertEquals("key_one", newest.keyId());
+    }
+
+    @Test
+    void aFailedDebuggerWriteNeitherFailsNorRepeatsTheBatch_withInjectedDynamoDbFault() {
+        String a = newSource();
+        dynamo.failWith(DynamoDbException.builder().message("injected throttling").statusCode(400).build(),
+                "batchWriteItem");
+        StreamsEventResponse response = handler.handleRequest(event(List.of(
+                withEvent(insert(a, fixture.clock.instant()), "m-1", "track"))), null);
+        dynamo.heal();
+        assertTrue(response.getBatchItemFailures().isEmpty(), "a re-delivery would count the events again");
+        assertEquals(1, volume(a));
+    }
+
+    private static dev.inlet.common.store.DebugSampleRepository debugger() {
+        return new dev.inlet.common.store.DebugSampleRepository(fixture.dynamo, fixture.table("DebuggerTable"));
+    }
+
+    private static DynamodbEvent.DynamodbStreamRecord withEvent(DynamodbEvent.DynamodbStreamRecord record,
+                                                                String messageId, String type) {
+        Map<String, AttributeValue> image = record.getDynamodb().getNewImage();
+        image.put("message_id", new AttributeValue().withS(messageId));
+        image.put("type", new AttributeValue().withS(type));
+        image.put("payload", new AttributeValue().withS("{\"messageId\":\"" + messageId + "\"}"));
+        image.put("request_id", new AttributeValue().withS("req-" + messageId));
+        return withKey(record, "key_one", true);
     }
 
     @Test
