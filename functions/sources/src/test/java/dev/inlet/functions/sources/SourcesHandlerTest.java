@@ -287,6 +287,33 @@ class SourcesHandlerTest {
     }
 
     @Test
+    void theDebuggerIsVisibleOnlyToTheSourcesProjectAndItsCursorStaysInItsSource() {
+        String id = body(create(tokenA, "{\"name\":\"Debugged\",\"source_type\":\"web\"}")).get("id").asText();
+        String other = body(create(tokenA, "{\"name\":\"Other\",\"source_type\":\"web\"}")).get("id").asText();
+        var debugger = new dev.inlet.common.store.DebugSampleRepository(fixture.dynamo, fixture.table("DebuggerTable"));
+        Instant now = fixture.clock.instant();
+        for (String source : java.util.List.of(id, other)) {
+            debugger.putAll(java.util.List.of(
+                    new dev.inlet.common.store.DebugSample.Accepted(source, now, "m-1", "track", "key_1", "r-1",
+                            "{\"event\":\"a\"}"),
+                    new dev.inlet.common.store.DebugSample.Accepted(source, now.plusMillis(1), "m-2", "track", "key_1",
+                            "r-2", "{\"event\":\"b\"}")));
+        }
+        String route = "GET /api/v1/events/write-keys/{id}/events";
+        JsonNode page = body(call(TestRequests.route(route).bearer(tokenA).path("id", id).query("limit", "1")));
+        assertEquals("m-2", page.at("/data/0/message_id").asText());
+        assertEquals("b", page.at("/data/0/payload/event").asText(), "the payload as JSON, not a string");
+        String cursor = page.get("next_cursor").asText();
+        assertEquals("m-1", body(call(TestRequests.route(route).bearer(tokenA).path("id", id)
+                .query("cursor", cursor))).at("/data/0/message_id").asText());
+        assertRefused(call(TestRequests.route(route).bearer(tokenA).path("id", other).query("cursor", cursor)),
+                400, "invalid_parameter", "cursor");
+        assertRefused(call(TestRequests.route(route).bearer(tokenB).path("id", id)), 404, "not_found", null);
+        assertRefused(call(TestRequests.route(route).bearer(tokenA).path("id", id).query("limit", "101")),
+                400, "invalid_parameter", "limit");
+    }
+
+    @Test
     void staleSourcesCanBeListedIncludingThoseThatNeverSent() {
         String token = seedToken(seedProject("Stale"));
         String never = body(create(token, "{\"name\":\"Never\",\"source_type\":\"web\"}")).get("id").asText();
