@@ -5,6 +5,7 @@ import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.crypto.Secrets;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.ApiRequest;
+import dev.inlet.common.logging.RequestLog;
 import dev.inlet.common.project.AdminToken;
 import dev.inlet.common.store.AdminTokenRepository;
 import java.util.Optional;
@@ -27,6 +28,12 @@ public final class AdminAuthenticator {
     }
 
     public Principal authenticate(ApiRequest request) {
+        Principal principal = principal(request);
+        RequestLog.actor(principal.actor(), principal.projectId().orElse(null));
+        return principal;
+    }
+
+    private Principal principal(ApiRequest request) {
         String token = bearerToken(request);
         if (token.startsWith(AdminToken.TOKEN_PREFIX)) {
             if (!Secrets.isWellFormed(token, AdminToken.TOKEN_PREFIX, hasher)) {

@@ -1,8 +1,12 @@
 package dev.inlet.common.http;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.inlet.common.error.ApiError;
+import dev.inlet.common.logging.RequestLog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -24,15 +28,36 @@ public final class Routes {
         return this;
     }
 
-    public APIGatewayV2HTTPResponse dispatch(APIGatewayV2HTTPEvent event) {
+    /** Answers the request, with one log line of its outcome (status, error code, latency) and its log fields. */
+    public APIGatewayV2HTTPResponse dispatch(APIGatewayV2HTTPEvent event, Context context) {
         ApiRequest request = new ApiRequest(event);
+        return RequestLog.around(context, request.requestId(), request.routeKey(), () -> {
+            long started = System.nanoTime();
+            APIGatewayV2HTTPResponse response = answer(request);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            if (response.getStatusCode() >= 500) {
+                RequestLog.outcome("internal_error");
+                LOG.error("Answered {}", response.getStatusCode(), entry("status", response.getStatusCode()),
+                        entry("latency_ms", millis));
+            } else {
+                LOG.info("Answered {}", response.getStatusCode(), entry("status", response.getStatusCode()),
+                        entry("latency_ms", millis));
+            }
+            return response;
+        });
+    }
+
+    private APIGatewayV2HTTPResponse answer(ApiRequest request) {
         try {
             Function<ApiRequest, APIGatewayV2HTTPResponse> handler = routes.get(request.routeKey());
             if (handler == null) {
                 throw ApiError.of(404, "route_not_found", "No route " + request.routeKey() + " in this function");
             }
-            return handler.apply(request);
+            APIGatewayV2HTTPResponse response = handler.apply(request);
+            RequestLog.outcome("ok");
+            return response;
         } catch (ApiError refusal) {
+            RequestLog.outcome(refusal.code());
             return ApiResponses.error(refusal);
         } catch (RuntimeException | StackOverflowError bug) {
             LOG.error("Request {} on {} failed", request.requestId(), request.routeKey(), bug);

@@ -1,5 +1,7 @@
 package dev.inlet.functions.ingestion;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -14,6 +16,7 @@ import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.http.ApiResponses;
 import dev.inlet.common.http.Json;
+import dev.inlet.common.logging.RequestLog;
 import dev.inlet.common.ratelimit.LeasedRateLimiter;
 import dev.inlet.common.ratelimit.RateLimitPolicy;
 import dev.inlet.common.ratelimit.RateLimitStore;
@@ -85,19 +88,36 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        long started = System.nanoTime();
-        Answer answer = answer(event, context);
-        metrics.record(context, answer.outcome(), answer.acceptedEvents(), (System.nanoTime() - started) / 1_000_000);
-        service.flushRefusalCountsIfDue();
-        return answer.response();
+        ApiRequest request = new ApiRequest(event);
+        return RequestLog.around(context, request.requestId(), request.routeKey(), () -> {
+            long started = System.nanoTime();
+            Answer answer = answer(request, context);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            metrics.record(context, answer.outcome(), answer.acceptedEvents(), millis);
+            log(answer, millis);
+            service.flushRefusalCountsIfDue();
+            return answer.response();
+        });
+    }
+
+    /** One line per request: INFO for answers (accepted or refused), WARN for a 503, ERROR for a 500. */
+    private static void log(Answer answer, long millis) {
+        RequestLog.outcome(answer.outcome());
+        int status = answer.response().getStatusCode();
+        if (status >= 500) {
+            (status == 503 ? LOG.atWarn() : LOG.atError()).log("Answered {} {}", status, answer.outcome(),
+                    entry("status", status), entry("latency_ms", millis));
+        } else {
+            LOG.info("Answered {} {}", status, answer.outcome(), entry("status", status),
+                    entry("events", answer.acceptedEvents()), entry("latency_ms", millis));
+        }
     }
 
     /** The response, and what the metrics say of it: "accepted", "preflight", or the refusal's error code. */
     private record Answer(APIGatewayV2HTTPResponse response, String outcome, int acceptedEvents) {
     }
 
-    private Answer answer(APIGatewayV2HTTPEvent event, Context context) {
-        ApiRequest request = new ApiRequest(event);
+    private Answer answer(ApiRequest request, Context context) {
         try {
             if (request.method().equals("OPTIONS")) {
                 return new Answer(preflight(request), "preflight", 0);
@@ -146,8 +166,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         // A malformed key is refused before the pepper is needed, so no secret is read into the snapshot.
         // answer(), not handleRequest(): priming must not be counted as a request in the metrics.
-        Priming.run("request with a malformed key", () -> answer(Priming.request("POST /v1/track", null,
-                "{\"writeKey\":\"inlet_live_sk_x\",\"userId\":\"u\",\"event\":\"e\"}"), null));
+        Priming.run("request with a malformed key", () -> answer(new ApiRequest(Priming.request("POST /v1/track",
+                null, "{\"writeKey\":\"inlet_live_sk_x\",\"userId\":\"u\",\"event\":\"e\"}")), null));
         // The accepted path's classes (event reading, HMAC, the rate limiter) with throwaway values and a store that
         // writes nothing: no secret is read, no bucket is touched, nothing is kept.
         Priming.run("event reading, hashing and rate limiting", () -> {

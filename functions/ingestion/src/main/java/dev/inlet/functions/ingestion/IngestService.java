@@ -7,6 +7,7 @@ import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.http.Json;
+import dev.inlet.common.logging.RequestLog;
 import dev.inlet.common.ratelimit.LeasedRateLimiter;
 import dev.inlet.common.ratelimit.RateLimitDecision;
 import dev.inlet.common.ratelimit.RateLimitPolicy;
@@ -184,6 +185,7 @@ final class IngestService {
                 WriteKeyCredentials.unauthorized("The write key is not known; check it belongs to this workspace"));
         seen.grant = grant;
         seen.presentedKey = key;
+        RequestLog.source(grant.sourceId(), grant.projectId());
         if (grant.sourceStatus() == SourceStatus.REVOKED || grant.keyRevoked()) {
             throw ApiError.of(401, "key_revoked", grant.keyRevoked()
                             ? "This write key was revoked when its source was disabled; enable the source and rotate"

@@ -51,7 +51,7 @@ public final class RevokeSourceHandler implements RequestHandler<APIGatewayV2HTT
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return routes.dispatch(event);
+        return routes.dispatch(event, context);
     }
 
     private APIGatewayV2HTTPResponse revoke(ApiRequest request) {

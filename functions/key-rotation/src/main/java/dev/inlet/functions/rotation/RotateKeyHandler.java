@@ -55,7 +55,7 @@ public final class RotateKeyHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return routes.dispatch(event);
+        return routes.dispatch(event, context);
     }
 
     private APIGatewayV2HTTPResponse rotate(ApiRequest request) {

@@ -61,7 +61,7 @@ public final class ProjectsHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return routes.dispatch(event);
+        return routes.dispatch(event, context);
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {

@@ -77,7 +77,7 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return routes.dispatch(event);
+        return routes.dispatch(event, context);
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {

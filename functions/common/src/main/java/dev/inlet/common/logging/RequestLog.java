@@ -1,0 +1,60 @@
+package dev.inlet.common.logging;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import java.util.function.Supplier;
+import org.slf4j.MDC;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/**
+ * The fields every log line of one invocation carries. Powertools' JSON layout (inlet-log4j2.xml) prints the Lambda context
+ * (function, Lambda request id, cold start, X-Ray trace id) and every MDC entry, so a field set here is on each line
+ * logged until the invocation ends: the API Gateway request id that error bodies quote, the route, and once known the
+ * source, project or admin actor and the outcome. Functional API, no AspectJ weaving (see README, Monitoring).
+ *
+ * <p>Only ids go here, never a key, token or body: this is what makes "no secret in any log line" checkable.
+ */
+public final class RequestLog {
+
+    public static final String REQUEST_ID = "request_id";
+    public static final String ROUTE = "route";
+    public static final String SOURCE_ID = "source_id";
+    public static final String PROJECT_ID = "project_id";
+    public static final String ACTOR = "actor";
+    public static final String OUTCOME = "outcome";
+
+    private RequestLog() {
+    }
+
+    /** Runs one invocation with its log fields, and clears them afterwards (containers are reused). */
+    public static <T> T around(Context context, String requestId, String route, Supplier<T> invocation) {
+        Supplier<T> withFields = () -> {
+            MDC.put(REQUEST_ID, requestId);
+            MDC.put(ROUTE, route);
+            return invocation.get();
+        };
+        try {
+            // Tests and SnapStart priming have no Lambda context: the request's own fields still apply.
+            return context == null ? withFields.get() : PowertoolsLogging.withLogging(context, withFields);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    /** The source (and its project) the request's key belongs to. */
+    public static void source(String sourceId, String projectId) {
+        MDC.put(SOURCE_ID, sourceId);
+        MDC.put(PROJECT_ID, projectId);
+    }
+
+    /** Who an admin request authenticated as ({@code root} or {@code token:<id>}), and its project if any. */
+    public static void actor(String actor, String projectId) {
+        MDC.put(ACTOR, actor);
+        if (projectId != null) {
+            MDC.put(PROJECT_ID, projectId);
+        }
+    }
+
+    public static void outcome(String outcome) {
+        MDC.put(OUTCOME, outcome);
+    }
+}
