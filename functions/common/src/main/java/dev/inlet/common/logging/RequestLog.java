@@ -6,10 +6,10 @@ import org.slf4j.MDC;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
- * The fields every log line of one invocation carries. Powertools' JSON layout (inlet-log4j2.xml) prints the Lambda context
- * (function, Lambda request id, cold start, X-Ray trace id) and every MDC entry, so a field set here is on each line
- * logged until the invocation ends: the API Gateway request id that error bodies quote, the route, and once known the
- * source, project or admin actor and the outcome. Functional API, no AspectJ weaving (see README, Monitoring).
+ * The fields every log line of one invocation carries. Powertools' JSON layout (inlet-log4j2.xml) prints the Lambda
+ * context (function, Lambda request id, cold start, X-Ray trace id) and every MDC entry, so a field set here is on
+ * each line logged until the invocation ends: the API Gateway request id that error bodies quote, the route, and once
+ * known the source, project or admin actor and the outcome. Functional API, no AspectJ weaving (see README).
  *
  * <p>Only ids go here, never a key, token or body: this is what makes "no secret in any log line" checkable.
  */
@@ -25,21 +25,24 @@ public final class RequestLog {
     private RequestLog() {
     }
 
-    /** Runs one invocation with its log fields, and clears them afterwards (containers are reused). */
+    /** Runs one HTTP invocation with its log fields, and clears them afterwards (containers are reused). */
     public static <T> T around(Context context, String requestId, String route, Supplier<T> invocation) {
-        Supplier<T> withFields = () -> {
+        return around(context, () -> {
             MDC.put(REQUEST_ID, requestId);
             MDC.put(ROUTE, route);
             return invocation.get();
-        };
+        });
+    }
+
+    /** Runs one invocation (of any event) with the Lambda context's log fields, cleared afterwards. */
+    public static <T> T around(Context context, Supplier<T> invocation) {
         try {
-            // Tests and SnapStart priming have no Lambda context: the request's own fields still apply.
-            return context == null ? withFields.get() : PowertoolsLogging.withLogging(context, withFields);
+            // Tests and SnapStart priming have no Lambda context.
+            return context == null ? invocation.get() : PowertoolsLogging.withLogging(context, invocation);
         } finally {
             MDC.clear();
         }
     }
-
     /** The source (and its project) the request's key belongs to. */
     public static void source(String sourceId, String projectId) {
         MDC.put(SOURCE_ID, sourceId);

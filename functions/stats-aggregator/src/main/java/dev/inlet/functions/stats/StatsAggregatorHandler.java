@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.inlet.common.config.AwsClients;
 import dev.inlet.common.config.Priming;
 import dev.inlet.common.config.RuntimeEnvironment;
+import dev.inlet.common.logging.RequestLog;
 import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.store.SourceActivityRepository;
 import dev.inlet.common.store.SourceStatsRepository;
@@ -41,7 +42,8 @@ public final class StatsAggregatorHandler implements RequestHandler<DynamodbEven
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        List<String> failed = aggregation.apply(event.getRecords() == null ? List.of() : event.getRecords());
+        List<String> failed = RequestLog.around(context,
+                () -> aggregation.apply(event.getRecords() == null ? List.of() : event.getRecords()));
         return StreamsEventResponse.builder()
                 .withBatchItemFailures(failed.stream()
                         .map(sequence -> StreamsEventResponse.BatchItemFailure.builder()
