@@ -1,8 +1,10 @@
 package dev.inlet.common.config;
 
+import com.amazonaws.xray.interceptors.TracingInterceptor;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -13,6 +15,12 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * URL-connection HTTP client (no Apache, no Netty), and the default credentials chain, which SnapStart needs.
  */
 public final class AwsClients {
+
+    /**
+     * Set by Lambda when the function's {@code Tracing} is {@code Active} (template.yaml): then every SDK call is an
+     * X-Ray subsegment (service, operation, table, retries, errors) of the invocation's trace.
+     */
+    public static final String XRAY_DAEMON_ADDRESS = "AWS_XRAY_DAEMON_ADDRESS";
 
     /** Local runtime only: the DynamoDB Local endpoint. Absent in AWS. */
     public static final String DYNAMODB_ENDPOINT = "DYNAMODB_ENDPOINT";
@@ -31,7 +39,8 @@ public final class AwsClients {
     public static DynamoDbClient dynamoDb(Map<String, String> environment) {
         var builder = DynamoDbClient.builder()
                 .region(region(environment))
-                .httpClient(UrlConnectionHttpClient.create());
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(overrides(environment));
         Optional.ofNullable(environment.get(DYNAMODB_ENDPOINT)).filter(e -> !e.isBlank())
                 .map(URI::create).ifPresent(builder::endpointOverride);
         return builder.build();
@@ -41,6 +50,15 @@ public final class AwsClients {
         return SecretsManagerClient.builder()
                 .region(region(environment))
                 .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(overrides(environment))
                 .build();
+    }
+
+    static ClientOverrideConfiguration overrides(Map<String, String> environment) {
+        ClientOverrideConfiguration.Builder overrides = ClientOverrideConfiguration.builder();
+        if (!environment.getOrDefault(XRAY_DAEMON_ADDRESS, "").isBlank()) {
+            overrides.addExecutionInterceptor(new TracingInterceptor());
+        }
+        return overrides.build();
     }
 }
