@@ -10,7 +10,7 @@ record CommandLine(boolean help, LocalRuntime.Options options) {
     static final int DEFAULT_PORT = 3000;
 
     static final String USAGE = """
-            Usage: LocalRuntime [--port N] [--data-dir DIR] [--dynamodb-endpoint URL] [--help]
+            Usage: LocalRuntime [--port N] [--data-dir DIR] [--dynamodb-endpoint URL] [--inject-dynamodb-faults RATE] [--help]
 
             Serves the whole Inlet API from template.yaml on http://127.0.0.1:N, with DynamoDB Local on loopback, and
             feeds each DynamoDB stream event source's function from its table's stream, as Lambda would.
@@ -19,6 +19,11 @@ record CommandLine(boolean help, LocalRuntime.Options options) {
               --data-dir DIR            keep DynamoDB data, generated secrets and stream checkpoints in DIR (default:
                                         env INLET_DATA_DIR; neither set: everything in memory, gone at exit)
               --dynamodb-endpoint URL   use this DynamoDB (e.g. LocalStack's) instead of starting DynamoDB Local
+              --inject-dynamodb-faults RATE
+                                        soak tests only: each DynamoDB call of IngestFunction on the events, write-keys
+                                        and rate-limit tables fails with probability RATE (0 to 1: throttling, 500s,
+                                        timeouts, unprocessed batch items; default: env INLET_INJECT_DYNAMODB_FAULTS,
+                                        else 0 = off)
               --help                    this text
 
             Secrets (PEPPER, ADMIN_TOKEN): from the environment variable of that name, else DIR/local-secrets.properties,
@@ -31,6 +36,10 @@ record CommandLine(boolean help, LocalRuntime.Options options) {
         String dataDir = environment.get("INLET_DATA_DIR");
         if (dataDir != null && !dataDir.isBlank()) {
             options = options.withDataDir(Path.of(dataDir));
+        }
+        String faultRate = environment.get("INLET_INJECT_DYNAMODB_FAULTS");
+        if (faultRate != null && !faultRate.isBlank()) {
+            options = options.withDynamoDbFaultRate(rate(faultRate, "INLET_INJECT_DYNAMODB_FAULTS"));
         }
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -50,6 +59,7 @@ record CommandLine(boolean help, LocalRuntime.Options options) {
                 case "--port" -> options.withPort(port(value, name));
                 case "--data-dir" -> options.withDataDir(Path.of(value));
                 case "--dynamodb-endpoint" -> options.withDynamoDbEndpoint(endpoint(value));
+                case "--inject-dynamodb-faults" -> options.withDynamoDbFaultRate(rate(value, name));
                 default -> throw new IllegalArgumentException("unknown option " + name);
             };
         }
@@ -66,6 +76,18 @@ record CommandLine(boolean help, LocalRuntime.Options options) {
             // reported below
         }
         throw new IllegalArgumentException(source + ": not a port number: " + value);
+    }
+
+    private static double rate(String value, String source) {
+        try {
+            double rate = Double.parseDouble(value.trim());
+            if (rate >= 0 && rate <= 1) {
+                return rate;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(source + ": not a probability from 0 to 1: " + value);
     }
 
     private static URI endpoint(String value) {

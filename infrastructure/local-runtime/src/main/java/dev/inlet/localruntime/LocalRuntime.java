@@ -79,7 +79,8 @@ public final class LocalRuntime implements AutoCloseable {
                           Optional<Path> templateFile,
                           String tablePrefix,
                           Map<String, String> parameterOverrides,
-                          boolean logRequests) {
+                          boolean logRequests,
+                          double dynamoDbFaultRate) {
 
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
@@ -89,11 +90,14 @@ public final class LocalRuntime implements AutoCloseable {
             Objects.requireNonNull(templateFile, "templateFile");
             Objects.requireNonNull(tablePrefix, "tablePrefix");
             parameterOverrides = Map.copyOf(parameterOverrides);
+            if (!(dynamoDbFaultRate >= 0 && dynamoDbFaultRate <= 1)) {
+                throw new IllegalArgumentException("the DynamoDB fault rate is from 0 to 1, not " + dynamoDbFaultRate);
+            }
         }
 
         public static Options defaults() {
             return new Options(CommandLine.DEFAULT_PORT, Optional.empty(), Optional.empty(), Map.of(), System.getenv(),
-                    Optional.empty(), "", Map.of(), true);
+                    Optional.empty(), "", Map.of(), true, 0);
         }
 
         public static Options forTests() {
@@ -102,50 +106,60 @@ public final class LocalRuntime implements AutoCloseable {
 
         public Options withPort(int port) {
             return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, tablePrefix,
-                    parameterOverrides, logRequests);
+                    parameterOverrides, logRequests, dynamoDbFaultRate);
         }
 
         public Options withDataDir(Path dir) {
             return new Options(port, Optional.of(dir), dynamoDbEndpoint, secrets, environment, templateFile,
-                    tablePrefix, parameterOverrides, logRequests);
+                    tablePrefix, parameterOverrides, logRequests, dynamoDbFaultRate);
         }
 
         public Options withDynamoDbEndpoint(URI endpoint) {
             return new Options(port, dataDir, Optional.of(endpoint), secrets, environment, templateFile, tablePrefix,
-                    parameterOverrides, logRequests);
+                    parameterOverrides, logRequests, dynamoDbFaultRate);
         }
 
         public Options withSecret(String name, String value) {
             Map<String, String> more = new LinkedHashMap<>(secrets);
             more.put(name, value);
             return new Options(port, dataDir, dynamoDbEndpoint, more, environment, templateFile, tablePrefix,
-                    parameterOverrides, logRequests);
+                    parameterOverrides, logRequests, dynamoDbFaultRate);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
             return new Options(port, dataDir, dynamoDbEndpoint, secrets, variables, templateFile, tablePrefix,
-                    parameterOverrides, logRequests);
+                    parameterOverrides, logRequests, dynamoDbFaultRate);
         }
 
         public Options withTemplate(Path file) {
             return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, Optional.of(file), tablePrefix,
-                    parameterOverrides, logRequests);
+                    parameterOverrides, logRequests, dynamoDbFaultRate);
         }
 
         /** Table names become prefix + logical id: lets several runtimes share one DynamoDB. */
         public Options withTablePrefix(String prefix) {
             return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, prefix,
-                    parameterOverrides, logRequests);
+                    parameterOverrides, logRequests, dynamoDbFaultRate);
         }
 
         public Options withParameterOverrides(Map<String, String> overrides) {
             return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, tablePrefix,
-                    overrides, logRequests);
+                    overrides, logRequests, dynamoDbFaultRate);
+        }
+
+        /**
+         * Off (0) by default. Above 0, each DynamoDB call of IngestFunction on the events, write-keys and rate-limit
+         * tables fails with this probability (throttling, a 500 or a timeout), and each of its BatchWriteItem calls
+         * leaves items unprocessed with it too: see {@link DynamoDbFaults#injectRandomly}. For soak tests only.
+         */
+        public Options withDynamoDbFaultRate(double rate) {
+            return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, tablePrefix,
+                    parameterOverrides, logRequests, rate);
         }
 
         public Options withRequestLog(boolean enabled) {
             return new Options(port, dataDir, dynamoDbEndpoint, secrets, environment, templateFile, tablePrefix,
-                    parameterOverrides, enabled);
+                    parameterOverrides, enabled, dynamoDbFaultRate);
         }
     }
 
@@ -217,6 +231,14 @@ public final class LocalRuntime implements AutoCloseable {
         return tableNames;
     }
 
+    /**
+     * The DynamoDB faults injected into the functions' calls to this runtime's DynamoDB: empty unless started with a
+     * fault rate; tests add rules of their own ({@link DynamoDbFaults#add}) and see what was injected.
+     */
+    public DynamoDbFaults dynamoDbFaults() {
+        return started.faults;
+    }
+
     /** The root admin token the functions accept ({@code Authorization: Bearer ...}). */
     public String adminToken() {
         LocalSecrets.Secret token = secrets.get(LocalSecrets.ADMIN_TOKEN);
@@ -274,6 +296,11 @@ public final class LocalRuntime implements AutoCloseable {
                 ? options.dataDir().map(dir -> " (DynamoDB Local, data in " + dir.toAbsolutePath() + ")")
                         .orElse(" (DynamoDB Local, in memory)")
                 : " (external)").append('\n');
+        if (options.dynamoDbFaultRate() > 0) {
+            text.append("  WARNING:  DynamoDB FAULTS INJECTED into IngestFunction's calls (rate ")
+                    .append(options.dynamoDbFaultRate())
+                    .append("): throttling, 500s, timeouts, unprocessed batch items. For soak tests only.\n");
+        }
         text.append("  Routes:\n");
         for (HttpRoute route : front.routes().routes()) {
             text.append("    ").append(String.format("%-45s", route.routeKey())).append(" -> ")

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
@@ -44,6 +45,11 @@ final class Startup {
     List<LambdaFunction> functions = new ArrayList<>();
     HttpFront front;
     List<StreamPoller> pollers = new ArrayList<>();
+    final DynamoDbFaults faults = new DynamoDbFaults();
+
+    /** Where {@code --inject-dynamodb-faults} injects: the ingestion path (events write, key lookup, bucket). */
+    static final String INGEST_FUNCTION = "IngestFunction";
+    static final List<String> INGESTION_PATH_TABLES = List.of("EventsTable", "WriteKeysTable", "RateLimitsTable");
 
     Startup(LocalRuntime.Options options) {
         this.options = options;
@@ -66,6 +72,14 @@ final class Startup {
             streams = dynamoDbServer.streamsClient();
         }
         tableNames = LocalTables.createAll(dynamoDb, template, options.tablePrefix());
+        DynamoDbFaults.register(dynamoDbEndpoint, faults);
+        if (options.dynamoDbFaultRate() > 0) {
+            faults.injectRandomly(options.dynamoDbFaultRate(), INGEST_FUNCTION, INGESTION_PATH_TABLES.stream()
+                    .map(tableNames::get).filter(java.util.Objects::nonNull).collect(Collectors.toSet()));
+            System.err.println("WARNING: injecting DynamoDB faults into " + INGEST_FUNCTION + "'s calls on "
+                    + INGESTION_PATH_TABLES + " at rate " + options.dynamoDbFaultRate()
+                    + " (throttling, 500s, timeouts, unprocessed batch items). Never use this for real data.");
+        }
 
         Map<FunctionDefinition, ResolvedEnvironment> environments = new LinkedHashMap<>();
         Set<String> secretNames = new LinkedHashSet<>();
@@ -171,6 +185,9 @@ final class Startup {
 
     void closeStarted() {
         pollers.forEach(StreamPoller::close);
+        if (dynamoDbEndpoint != null) {
+            DynamoDbFaults.unregister(dynamoDbEndpoint, faults);
+        }
         if (front != null) {
             front.close();
         }

@@ -35,6 +35,20 @@ class CommandLineTest {
     }
 
     @Test
+    void dynamoDbFaultsAreOffUnlessAskedFor() {
+        assertEquals(0, CommandLine.parse(new String[0], Map.of()).options().dynamoDbFaultRate());
+        assertEquals(0, LocalRuntime.Options.forTests().dynamoDbFaultRate());
+        assertEquals(0.05, CommandLine.parse(new String[0], Map.of("INLET_INJECT_DYNAMODB_FAULTS", "0.05")).options()
+                .dynamoDbFaultRate());
+        assertEquals(0.2, CommandLine.parse(new String[] {"--inject-dynamodb-faults", "0.2"},
+                Map.of("INLET_INJECT_DYNAMODB_FAULTS", "0.05")).options().dynamoDbFaultRate());
+        assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(new String[] {"--inject-dynamodb-faults", "5%"}, Map.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(new String[0], Map.of("INLET_INJECT_DYNAMODB_FAULTS", "1.5")));
+    }
+
+    @Test
     void helpAndMistakes() {
         assertTrue(CommandLine.parse(new String[] {"--help"}, Map.of()).help());
         assertThrows(IllegalArgumentException.class, () -> CommandLine.parse(new String[] {"--port"}, Map.of()));

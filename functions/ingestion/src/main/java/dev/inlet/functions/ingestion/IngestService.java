@@ -79,7 +79,15 @@ final class IngestService {
                 samples.offer(refusal, seen, call, request.requestId(), request.header("origin"), rawBody);
             }
             throw refusal;
+        } catch (StorageUnavailable keyLookup) {
+            // The key could not be looked up (a failed write is answered below, with the CORS headers): not a 401.
+            throw storageUnavailable("The write key could not be checked right now; nothing was accepted");
         }
+    }
+
+    private static ApiError storageUnavailable(String what) {
+        return ApiError.of(503, "storage_unavailable", what + "; retry in " + STORAGE_RETRY_AFTER_SECONDS + " s")
+                .withHeader("Retry-After", Integer.toString(STORAGE_RETRY_AFTER_SECONDS));
     }
 
     /** Adds this container's refusal counts to the statistics when they are due (see {@link RefusalCounts}). */
@@ -144,10 +152,8 @@ final class IngestService {
         } catch (ApiError refusal) {
             throw withHeaders(refusal, cors);
         } catch (StorageUnavailable outage) {
-            throw withHeaders(ApiError.of(503, "storage_unavailable",
-                            "The events could not be stored right now and were not accepted; retry in "
-                                    + STORAGE_RETRY_AFTER_SECONDS + " s")
-                    .withHeader("Retry-After", Integer.toString(STORAGE_RETRY_AFTER_SECONDS)), cors);
+            throw withHeaders(storageUnavailable("The events could not be stored right now and were not accepted"),
+                    cors);
         }
     }
 
