@@ -37,10 +37,19 @@ public final class AwsClients {
     }
 
     public static DynamoDbClient dynamoDb(Map<String, String> environment) {
+        return dynamoDb(environment, null);
+    }
+
+    /** A DynamoDB client whose retries {@code retries} counts (when not null). */
+    public static DynamoDbClient dynamoDb(Map<String, String> environment, SdkRetries retries) {
+        ClientOverrideConfiguration.Builder overrides = overrides(environment).toBuilder();
+        if (retries != null) {
+            overrides.addExecutionInterceptor(retries);
+        }
         var builder = DynamoDbClient.builder()
                 .region(region(environment))
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(overrides(environment));
+                .overrideConfiguration(overrides.build());
         Optional.ofNullable(environment.get(DYNAMODB_ENDPOINT)).filter(e -> !e.isBlank())
                 .map(URI::create).ifPresent(builder::endpointOverride);
         return builder.build();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.config.AwsClients;
 import dev.inlet.common.config.Priming;
 import dev.inlet.common.config.RuntimeEnvironment;
+import dev.inlet.common.config.SdkRetries;
 import dev.inlet.common.config.SecretValues;
 import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.error.ApiError;
@@ -30,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.crac.Core;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
@@ -58,17 +60,29 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private final IngestService service;
     private final WriteKeyRepository keys;
     private final IngestMetrics metrics;
+    private final LongSupplier retries;
 
     public IngestHandler() {
-        this(AwsClients.dynamoDb(RuntimeEnvironment.current()), RuntimeEnvironment.current(),
-                SecretValues.fromEnvironment(RuntimeEnvironment.current(),
-                        () -> AwsClients.secretsManager(RuntimeEnvironment.current())),
-                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)), MetricsFactory.getMetricsInstance());
+        this(new SdkRetries(), RuntimeEnvironment.current());
         Core.getGlobalContext().register(this);
+    }
+
+    private IngestHandler(SdkRetries retries, Map<String, String> environment) {
+        this(AwsClients.dynamoDb(environment, retries), environment,
+                SecretValues.fromEnvironment(environment, () -> AwsClients.secretsManager(environment)),
+                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)), MetricsFactory.getMetricsInstance(),
+                retries::take);
     }
 
     IngestHandler(DynamoDbClient dynamo, Map<String, String> environment, SecretValues secrets, Clock clock,
                   Metrics metrics) {
+        this(dynamo, environment, secrets, clock, metrics, () -> 0);
+    }
+
+    /** {@code retries}: the SDK's DynamoDB retries since it was last asked, for the metrics. */
+    IngestHandler(DynamoDbClient dynamo, Map<String, String> environment, SecretValues secrets, Clock clock,
+                  Metrics metrics, LongSupplier retries) {
+        this.retries = retries;
         this.metrics = new IngestMetrics(metrics, environment);
         this.keys = new WriteKeyRepository(dynamo, TableNames.required(environment, TableNames.WRITE_KEYS));
         Duration cacheTtl = Duration.ofSeconds(Long.parseLong(environment.getOrDefault(KEY_CACHE_SECONDS,
@@ -93,7 +107,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             long started = System.nanoTime();
             Answer answer = answer(request, context);
             long millis = (System.nanoTime() - started) / 1_000_000;
-            metrics.record(context, answer.outcome(), answer.acceptedEvents(), millis);
+            metrics.record(context, answer.outcome(), answer.acceptedEvents(), millis, retries.getAsLong());
             log(answer, millis);
             service.flushRefusalCountsIfDue();
             return answer.response();

@@ -11,7 +11,8 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 /**
  * CloudWatch metrics of the tracking API in Embedded Metric Format (Powertools, functional API: one EMF line per
  * invocation on stdout, no call to CloudWatch). Per invocation: {@code Requests} and {@code Latency} with the
- * dimension {@code Outcome} (accepted, or the refusal's error code: a bounded set), and {@code AcceptedEvents}.
+ * dimension {@code Outcome} (accepted, or the refusal's error code: a bounded set), {@code AcceptedEvents}, and
+ * {@code DynamoDbRetries} (the SDK's retries during the request: throttling shows there before it shows as 503s).
  * Sources are deliberately not a dimension: their number is unbounded and each dimension value is a billed custom
  * metric; per-source counts live in the statistics table instead.
  */
@@ -38,7 +39,8 @@ final class IngestMetrics {
     }
 
     /** Never fails the request: a metrics problem is logged and the answer goes out unchanged. */
-    synchronized void record(Context context, String outcome, int acceptedEvents, long latencyMillis) {
+    synchronized void record(Context context, String outcome, int acceptedEvents, long latencyMillis,
+                             long dynamoDbRetries) {
         try {
             if (!coldStartCaptured && context != null) {
                 metrics.captureColdStartMetric(context);
@@ -50,6 +52,9 @@ final class IngestMetrics {
                 metrics.addMetric("AcceptedEvents", acceptedEvents, MetricUnit.COUNT);
             }
             metrics.addMetric("Latency", latencyMillis, MetricUnit.MILLISECONDS);
+            if (dynamoDbRetries > 0) {
+                metrics.addMetric("DynamoDbRetries", dynamoDbRetries, MetricUnit.COUNT);
+            }
             metrics.flush();
         } catch (RuntimeException e) {
             LOG.warn("Could not record metrics for outcome {}", outcome, e);

@@ -107,7 +107,24 @@ class IngestHandlerTest {
     }
 
     @Test
-    void refusalsAreCountedPerSourceAndReasonAndWrittenAtMostEveryTenSeconds() {
+    void theSdksDynamoDbRetriesDuringARequestAreAMetric() {
+        RecordingMetrics metrics = new RecordingMetrics();
+        java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong(3);
+        IngestHandler counted = new IngestHandler(dynamo.client(), fixture.environmentFor("IngestFunction"),
+                AdminFixture.secrets(), fixture.clock, metrics, () -> retries.getAndSet(0));
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String basic = basic(source.key());
+        counted.handleRequest(TestRequests.route("POST /v1/track").header("authorization", basic)
+                .json("{\"userId\":\"u\",\"event\":\"e\"}").build(), null);
+        counted.handleRequest(TestRequests.route("POST /v1/track").header("authorization", basic)
+                .json("{\"userId\":\"u\",\"event\":\"f\"}").build(), null);
+        assertEquals(List.of("Outcome=accepted Requests=1.0 AcceptedEvents=1.0 DynamoDbRetries=3.0",
+                "Outcome=accepted Requests=1.0 AcceptedEvents=1.0"), metrics.flushedWithoutLatency(),
+                "only when there were retries");
+    }
+
+    @Test
+    void refusalsAreCountedPerSourceAndReasonAndWrittenAtMostEverySecond() {
         SourceService.Created source = source(SourceType.WEB, EnumSet.of(EventType.TRACK),
                 List.of("https://app.example.com"));
         String hour = dev.inlet.common.store.SourceStatsRepository.hourOf(fixture.clock.instant());
