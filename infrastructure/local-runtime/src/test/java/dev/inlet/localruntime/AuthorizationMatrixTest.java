@@ -107,6 +107,8 @@ class AuthorizationMatrixTest {
                 projectScoped(200)));
         ADMIN.put("GET " + sources + "/{id}/stats", new AdminCase(w -> sources + "/" + w.sourceA + "/stats", null,
                 projectScoped(200)));
+        ADMIN.put("GET " + sources + "/{id}/events", new AdminCase(w -> sources + "/" + w.sourceA + "/events", null,
+                projectScoped(200)));
         ADMIN.put("POST " + sources + "/{id}/rotate", new AdminCase(w -> sources + "/" + w.sourceA + "/rotate",
                 "{\"grace_period_hours\":1}", projectScoped(200)));
         ADMIN.put("GET " + sources + "/{id}/keys", new AdminCase(w -> sources + "/" + w.sourceA + "/keys", null,
