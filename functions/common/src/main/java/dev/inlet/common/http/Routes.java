@@ -1,7 +1,5 @@
 package dev.inlet.common.http;
 
-import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
-
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -35,13 +33,12 @@ public final class Routes {
             long started = System.nanoTime();
             APIGatewayV2HTTPResponse response = answer(request);
             long millis = (System.nanoTime() - started) / 1_000_000;
+            RequestLog.answered(response.getStatusCode(), millis);
             if (response.getStatusCode() >= 500) {
                 RequestLog.outcome("internal_error");
-                LOG.error("Answered {}", response.getStatusCode(), entry("status", response.getStatusCode()),
-                        entry("latency_ms", millis));
+                LOG.error("Answered {}", response.getStatusCode());
             } else {
-                LOG.info("Answered {}", response.getStatusCode(), entry("status", response.getStatusCode()),
-                        entry("latency_ms", millis));
+                LOG.info("Answered {}", response.getStatusCode());
             }
             return response;
         });

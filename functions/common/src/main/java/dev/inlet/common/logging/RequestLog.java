@@ -21,6 +21,9 @@ public final class RequestLog {
     public static final String PROJECT_ID = "project_id";
     public static final String ACTOR = "actor";
     public static final String OUTCOME = "outcome";
+    public static final String STATUS = "status";
+    public static final String LATENCY_MS = "latency_ms";
+    public static final String EVENTS = "events";
 
     private RequestLog() {
     }
@@ -59,5 +62,19 @@ public final class RequestLog {
 
     public static void outcome(String outcome) {
         MDC.put(OUTCOME, outcome);
+    }
+
+    /**
+     * The answer's status and latency, on the request's last line. Fields go through the MDC rather than as extra
+     * log arguments: log4j warns on every call whose arguments outnumber the message's placeholders.
+     */
+    public static void answered(int status, long latencyMillis) {
+        MDC.put(STATUS, Integer.toString(status));
+        MDC.put(LATENCY_MS, Long.toString(latencyMillis));
+    }
+
+    /** How many events an ingestion request carried. */
+    public static void events(int count) {
+        MDC.put(EVENTS, Integer.toString(count));
     }
 }

@@ -1,7 +1,5 @@
 package dev.inlet.functions.ingestion;
 
-import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
-
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -118,12 +116,14 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private static void log(Answer answer, long millis) {
         RequestLog.outcome(answer.outcome());
         int status = answer.response().getStatusCode();
-        if (status >= 500) {
-            (status == 503 ? LOG.atWarn() : LOG.atError()).log("Answered {} {}", status, answer.outcome(),
-                    entry("status", status), entry("latency_ms", millis));
+        RequestLog.answered(status, millis);
+        if (status == 503) {
+            LOG.warn("Answered {} {}", status, answer.outcome());
+        } else if (status >= 500) {
+            LOG.error("Answered {} {}", status, answer.outcome());
         } else {
-            LOG.info("Answered {} {}", status, answer.outcome(), entry("status", status),
-                    entry("events", answer.acceptedEvents()), entry("latency_ms", millis));
+            RequestLog.events(answer.acceptedEvents());
+            LOG.info("Answered {} {}", status, answer.outcome());
         }
     }
 
