@@ -8,7 +8,6 @@ import dev.inlet.common.crypto.SecretHasher;
 import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.ratelimit.LeasedRateLimiter;
 import dev.inlet.common.ratelimit.RateLimitPolicy;
-import dev.inlet.common.ratelimit.SharedBucketStore;
 import dev.inlet.common.source.EventType;
 import dev.inlet.common.source.KeyGrant;
 import dev.inlet.common.source.SourceEnvironment;
@@ -82,7 +81,7 @@ public class IngestPipelineBenchmark {
                 false);
         Clock clock = Clock.systemUTC();
         service = new IngestService(new KeyCache(hash -> Optional.of(grant), clock, KeyCache.MAX_TTL), hasher,
-                new LeasedRateLimiter(new GrantingBucket(), clock), RateLimitPolicy.Defaults.TEMPLATE,
+                new LeasedRateLimiter(new IngestHandler.GrantingBucket(), clock), RateLimitPolicy.Defaults.TEMPLATE,
                 new EventStore(new NoIoDynamoDb(), "EventsTable"),
                 new RefusalCounts(Optional.empty(), clock), clock, Duration.ofDays(7));
         body = TrackingBodies.body("bench", events);
@@ -101,20 +100,6 @@ public class IngestPipelineBenchmark {
     @Benchmark
     public String jackson() throws JsonProcessingException {
         return plainJackson.writeValueAsString(plainJackson.readTree(body));
-    }
-
-    /** The shared bucket, always granting: leases are taken and used as in a container, minus the UpdateItem. */
-    static final class GrantingBucket implements SharedBucketStore {
-        @Override
-        public Attempt takeFromFull(String key, long now, long cost, RateLimitPolicy policy, long purgeAt) {
-            return Attempt.taken(now + cost);
-        }
-
-        @Override
-        public Attempt takeFromPartial(String key, long now, long cost, long latest, RateLimitPolicy policy,
-                                       long purgeAt) {
-            return Attempt.taken(now + cost);
-        }
     }
 
     /** Takes the built requests and answers at once: no marshalling, no HTTP. */
