@@ -75,7 +75,7 @@ public final class BenchSuite {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         table.note(String.format(Locale.ROOT, "Measured %s by `scripts/bench%s` on %d cores (load average %.1f at "
                         + "start), JDK %s, DynamoDB Local in the bench JVM.", LocalDate.now(),
-                String.join(" ", args).isEmpty() ? "" : " " + String.join(" ", args),
+                commandLine(args),
                 Runtime.getRuntime().availableProcessors(), load, Runtime.version()));
         if (wants(settings, "calls") || wants(settings, "cold") || wants(settings, "throughput")) {
             progress("starting the local runtime (DynamoDB Local, tables and functions from template.yaml)");
@@ -202,6 +202,19 @@ public final class BenchSuite {
     }
 
     // --------------------------------------------------------------------------------------------------- args
+
+    /** The arguments as the table shows them: without {@code --out}, which changes no figure. */
+    static String commandLine(String[] args) {
+        StringBuilder shown = new StringBuilder();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--out")) {
+                i++;
+            } else {
+                shown.append(' ').append(args[i]);
+            }
+        }
+        return shown.toString();
+    }
 
     private static boolean wants(Settings settings, String figure) {
         return settings.only().isEmpty() || settings.only().contains(figure);

@@ -56,5 +56,7 @@ class ReportTest {
         assertThrows(IllegalArgumentException.class, () -> BenchSuite.parse(new String[] {"--runs", "0"}));
         assertThrows(IllegalArgumentException.class, () -> BenchSuite.parse(new String[] {"--only", "disk"}));
         assertThrows(IllegalArgumentException.class, () -> BenchSuite.parse(new String[] {"--runs"}));
+        assertEquals(" --runs 3", BenchSuite.commandLine(new String[] {"--out", "t.md", "--runs", "3"}));
+        assertEquals("", BenchSuite.commandLine(new String[0]));
     }
 }

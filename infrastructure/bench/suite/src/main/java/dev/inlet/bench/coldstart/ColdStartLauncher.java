@@ -9,7 +9,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -101,19 +100,10 @@ public final class ColdStartLauncher {
             return 1024;
         }
 
+        /** No handler logs through the context (they use SLF4J on stderr). */
         @Override
         public LambdaLogger getLogger() {
-            return new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                    System.err.print(message);
-                }
-
-                @Override
-                public void log(byte[] message) {
-                    System.err.print(new String(message, StandardCharsets.UTF_8));
-                }
-            };
+            return null;
         }
     }
 }
