@@ -28,14 +28,21 @@ public final class LambdaFunction {
     private final FunctionDefinition definition;
     private final RequestHandler<?, ?> handler;
     private final String region;
+    private final Map<String, String> environment;
     private final Class<?> inputType;
     private final AtomicLong invocations = new AtomicLong();
     private final List<Consumer<Object>> listeners = new CopyOnWriteArrayList<>();
 
     public LambdaFunction(FunctionDefinition definition, RequestHandler<?, ?> handler, String region) {
+        this(definition, handler, region, Map.of());
+    }
+
+    private LambdaFunction(FunctionDefinition definition, RequestHandler<?, ?> handler, String region,
+                           Map<String, String> environment) {
         this.definition = Objects.requireNonNull(definition, "definition");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.region = Objects.requireNonNull(region, "region");
+        this.environment = Map.copyOf(environment);
         this.inputType = inputTypeOf(handler.getClass());
     }
 
@@ -61,7 +68,7 @@ public final class LambdaFunction {
         try {
             var constructor = type.getConstructor();
             Object instance = RuntimeEnvironment.constructWith(environment, constructor::newInstance);
-            return new LambdaFunction(definition, (RequestHandler<?, ?>) instance, region);
+            return new LambdaFunction(definition, (RequestHandler<?, ?>) instance, region, environment);
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException(type.getName() + " has no public no-arg constructor", e);
         } catch (java.lang.reflect.InvocationTargetException e) {
@@ -73,6 +80,14 @@ public final class LambdaFunction {
 
     public FunctionDefinition definition() {
         return definition;
+    }
+
+    /**
+     * The environment the handler was constructed with (template variables, what Lambda sets, local secrets in plain
+     * form); empty when it was constructed elsewhere. Lets a benchmark start the same function in its own JVM.
+     */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     RequestHandler<?, ?> handler() {
