@@ -44,6 +44,8 @@ public final class Priming {
     public static void run(String what, Runnable priming) {
         try {
             priming.run();
+            // Also renders one JSON log line, so the layout's first-use work is in the snapshot too.
+            LOG.info("SnapStart priming: {}", what);
         } catch (RuntimeException e) {
             LOG.warn("Priming step '{}' failed; the function still works, its first request is slower", what, e);
         }
