@@ -24,6 +24,7 @@ public final class RequestLog {
     public static final String STATUS = "status";
     public static final String LATENCY_MS = "latency_ms";
     public static final String EVENTS = "events";
+    public static final String HELD_BACK = "similar_lines_held_back";
 
     private RequestLog() {
     }
@@ -76,5 +77,12 @@ public final class RequestLog {
     /** How many events an ingestion request carried. */
     public static void events(int count) {
         MDC.put(EVENTS, Integer.toString(count));
+    }
+
+    /** How many similar lines a {@link LogLimit} held back before this one. */
+    public static void heldBack(long lines) {
+        if (lines > 0) {
+            MDC.put(HELD_BACK, Long.toString(lines));
+        }
     }
 }

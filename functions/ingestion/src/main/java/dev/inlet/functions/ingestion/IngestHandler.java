@@ -15,6 +15,7 @@ import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.http.ApiResponses;
 import dev.inlet.common.http.Json;
+import dev.inlet.common.logging.LogLimit;
 import dev.inlet.common.logging.RequestLog;
 import dev.inlet.common.ratelimit.LeasedRateLimiter;
 import dev.inlet.common.ratelimit.RateLimitPolicy;
@@ -29,6 +30,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import org.crac.Core;
 import software.amazon.lambda.powertools.metrics.Metrics;
@@ -36,6 +39,7 @@ import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -59,6 +63,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private final WriteKeyRepository keys;
     private final IngestMetrics metrics;
     private final LongSupplier retries;
+    private final LogLimit refusalLogLimit = new LogLimit();
+    private final Clock clock;
 
     public IngestHandler() {
         this(new SdkRetries(), RuntimeEnvironment.current());
@@ -81,6 +87,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     IngestHandler(DynamoDbClient dynamo, Map<String, String> environment, SecretValues secrets, Clock clock,
                   Metrics metrics, LongSupplier retries) {
         this.retries = retries;
+        this.clock = clock;
         this.metrics = new IngestMetrics(metrics, environment);
         this.keys = new WriteKeyRepository(dynamo, TableNames.required(environment, TableNames.WRITE_KEYS));
         Duration cacheTtl = Duration.ofSeconds(Long.parseLong(environment.getOrDefault(KEY_CACHE_SECONDS,
@@ -112,8 +119,11 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         });
     }
 
-    /** One line per request: INFO for answers (accepted or refused), WARN for a 503, ERROR for a 500. */
-    private static void log(Answer answer, long millis) {
+    /**
+     * One line per request: INFO for accepted ones; for refusals at most one INFO line per source (or unattributed)
+     * and error code per second ({@link LogLimit}), the others at DEBUG; WARN for a 503, ERROR for a 500.
+     */
+    private void log(Answer answer, long millis) {
         RequestLog.outcome(answer.outcome());
         int status = answer.response().getStatusCode();
         RequestLog.answered(status, millis);
@@ -121,6 +131,15 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             LOG.warn("Answered {} {}", status, answer.outcome());
         } else if (status >= 500) {
             LOG.error("Answered {} {}", status, answer.outcome());
+        } else if (status >= 400) {
+            String source = Optional.ofNullable(MDC.get(RequestLog.SOURCE_ID)).orElse(RefusalCounts.UNATTRIBUTED);
+            OptionalLong admitted = refusalLogLimit.admit(source + "\n" + answer.outcome(), clock.millis());
+            if (admitted.isPresent()) {
+                RequestLog.heldBack(admitted.getAsLong());
+                LOG.info("Answered {} {}", status, answer.outcome());
+            } else {
+                LOG.debug("Answered {} {}", status, answer.outcome());
+            }
         } else {
             RequestLog.events(answer.acceptedEvents());
             LOG.info("Answered {} {}", status, answer.outcome());
