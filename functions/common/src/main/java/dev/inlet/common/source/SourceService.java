@@ -143,7 +143,9 @@ public final class SourceService {
 
     public Page<DebugSample> events(Principal principal, String id, DebuggerQuery query) {
         Source source = access.visible(principal, id);
-        if (query.after().isPresent() && !source.id().equals(query.after().get().get("source_id"))) {
+        // A cursor of another source, or of another listing (an audit cursor has no sample_key), is not a position here.
+        if (query.after().isPresent() && (!source.id().equals(query.after().get().get("source_id"))
+                || query.after().get().get("sample_key") == null)) {
             throw Cursors.invalid();
         }
         return debugger.orElseThrow(() -> new IllegalStateException("DEBUGGER_TABLE is not set for this function"))
@@ -153,7 +155,8 @@ public final class SourceService {
     /** The source's audit trail, newest first. */
     public Page<AuditEntry> audit(Principal principal, String id, int limit, Optional<Map<String, String>> after) {
         Source source = access.visible(principal, id);
-        if (after.isPresent() && !source.id().equals(after.get().get("source_id"))) {
+        if (after.isPresent() && (!source.id().equals(after.get().get("source_id"))
+                || after.get().get("entry") == null)) {
             throw Cursors.invalid();
         }
         return audit.list(source.id(), limit, after);

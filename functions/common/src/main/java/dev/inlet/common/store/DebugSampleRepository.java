@@ -58,6 +58,9 @@ public final class DebugSampleRepository {
                         .build());
             }
             for (int attempt = 0; !pending.isEmpty() && attempt <= UNPROCESSED_RETRIES; attempt++) {
+                if (attempt > 0) {
+                    pause(25L << attempt); // unprocessed items mean throttling: an immediate retry would be too
+                }
                 List<WriteRequest> batch = pending;
                 BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, batch)));
                 pending = response.hasUnprocessedItems()
@@ -66,6 +69,14 @@ public final class DebugSampleRepository {
             unwritten += pending.size();
         }
         return unwritten;
+    }
+
+    private static void pause(long maxMillis) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(maxMillis / 2, maxMillis + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

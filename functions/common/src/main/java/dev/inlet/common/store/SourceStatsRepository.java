@@ -58,6 +58,8 @@ public final class SourceStatsRepository {
     }
 
     /** Adds refused requests by reason to the source's {@code refused#<hour>} slot, in one atomic UpdateItem. */
+    static final java.time.Duration REFUSALS_WRITE_TIMEOUT = java.time.Duration.ofMillis(300);
+
     public void addRefusals(String sourceId, String hour, Map<String, Long> byReason) {
         if (byReason.isEmpty()) {
             return;
@@ -77,7 +79,9 @@ public final class SourceStatsRepository {
                 .key(Map.of("source_id", s(sourceId), "slot", s("refused#" + hour)))
                 .updateExpression("ADD " + String.join(", ", adds) + " SET purge_at = :purge")
                 .expressionAttributeNames(names)
-                .expressionAttributeValues(values));
+                .expressionAttributeValues(values)
+                // Written on a live request's path (ingestion's refusal-count flush): bounded, never a stall.
+                .overrideConfiguration(o -> o.apiCallTimeout(REFUSALS_WRITE_TIMEOUT)));
     }
 
     /** One hour of a source's statistics: accepted events and refused requests by reason. */

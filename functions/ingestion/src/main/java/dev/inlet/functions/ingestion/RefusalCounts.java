@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Refused requests per source, reason and hour, counted in memory and added to the statistics table at most every
- * {@link #FLUSH_EVERY} per container, after the answer of the request that finds them due: under a flood the cost is
- * one write per source and hour per flush, not one per request. The price, stated: what a container counted since
+ * {@link #FLUSH_EVERY} per container, at the end of the request that finds them due (each write bounded at 300 ms):
+ * under a flood the cost is one write per source and hour per flush, not one per request. The price, stated: what a container counted since
  * its last flush (at most {@link #FLUSH_EVERY} of refusals) waits for its next request, and is lost if the container
  * is reaped first. Refusals that name no known key (made-up or malformed keys) are counted globally, under the
  * pseudo-source {@link #UNATTRIBUTED}.

@@ -1,6 +1,8 @@
 package dev.inlet.functions.ingestion;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
@@ -39,6 +41,7 @@ final class RefusalSamples {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalSamples.class);
     private static final Pattern WRITE_KEY = Pattern.compile("inlet_(?:live|test)_(?:pk|sk)_[0-9A-Za-z]+");
     private static final int MAX_ORIGIN_CHARACTERS = 200;
+    private static final int MAX_DETAIL_ITEMS = 20;
 
     private final Optional<DebugSampleRepository> repository;
     private final Clock clock;
@@ -87,19 +90,56 @@ final class RefusalSamples {
         if (seen.presentedKey != null) {
             keys.add(seen.presentedKey);
         }
-        String text = seen.body != null ? seen.body : rawBody == null ? "" : rawBody;
-        long bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        long bytes = seen.body != null ? seen.body.getBytes(StandardCharsets.UTF_8).length
+                : rawBody == null ? 0 : rawBody.length();
         Optional<Integer> eventCount = seen.events != null ? Optional.of(seen.events.size())
                 : seen.json != null && call == CallType.BATCH && seen.json.path("batch").isArray()
                 ? Optional.of(seen.json.path("batch").size())
                 : seen.json != null ? Optional.of(1) : Optional.empty();
+        // Every text that can echo the body is masked: a parser's message quotes the token it choked on.
         return new DebugSample.Refused(seen.grant.sourceId(), clock.instant(), requestId, refusal.status(),
-                refusal.code(), RefusalCounts.reason(refusal.code()), refusal.getMessage(),
-                refusal.details().map(Json::write), seen.grant.keyPrefix(),
+                refusal.code(), RefusalCounts.reason(refusal.code()), mask(refusal.getMessage(), keys),
+                refusal.details().map(RefusalSamples::bounded).map(details -> mask(Json.write(details), keys)),
+                seen.grant.keyPrefix(),
                 origin.map(value -> value.length() > MAX_ORIGIN_CHARACTERS
                         ? value.substring(0, MAX_ORIGIN_CHARACTERS) + "…" : value),
-                types(seen, call), eventCount, bytes, excerpt(seen.body != null ? text : undecodedExcerpt(rawBody),
-                keys));
+                types(seen, call), eventCount, bytes, excerpt(seen, rawBody, keys));
+    }
+
+    /** An error's details, at most {@link #MAX_DETAIL_ITEMS} entries of a list (2,500 would make pages huge). */
+    private static JsonNode bounded(JsonNode details) {
+        if (!details.isArray() || details.size() <= MAX_DETAIL_ITEMS) {
+            return details;
+        }
+        ArrayNode first = Json.MAPPER.createArrayNode();
+        for (int i = 0; i < MAX_DETAIL_ITEMS; i++) {
+            first.add(details.get(i));
+        }
+        return first;
+    }
+
+    /**
+     * The body's start: re-serialised without any {@code writeKey} when it parsed as JSON (so no escaping can hide a
+     * key from the mask), the decoded text when it did not, and nothing of a body that could not even be decoded
+     * (base64 or gzip would carry a key past any mask).
+     */
+    private static String excerpt(Seen seen, String rawBody, List<String> keys) {
+        if (seen.json != null) {
+            JsonNode copy = seen.json.deepCopy();
+            if (copy instanceof ObjectNode object) {
+                object.remove("writeKey");
+                object.path("batch").forEach(entry -> {
+                    if (entry instanceof ObjectNode event) {
+                        event.remove("writeKey");
+                    }
+                });
+            }
+            return excerpt(Json.write(copy), keys);
+        }
+        if (seen.body != null) {
+            return excerpt(seen.body, keys);
+        }
+        return "[not decoded: " + (rawBody == null ? 0 : rawBody.length()) + " characters as received]";
     }
 
     /** The event types a refused call named: those of its events, or of its batch entries as far as readable. */
@@ -120,23 +160,24 @@ final class RefusalSamples {
         return List.copyOf(types);
     }
 
-    /** A body that could not be decoded (bad base64, gzip or UTF-8) is shown as it arrived, not decoded. */
-    private static String undecodedExcerpt(String rawBody) {
-        return rawBody == null ? "" : rawBody;
-    }
-
     /**
      * The body's first characters with every write key masked. The text is masked before the final cut, with room
      * for a whole key past it, so that no key is split in a way that escapes the mask.
      */
     static String excerpt(String text, List<String> keys) {
         String head = text.length() > EXCERPT_CHARACTERS + 100 ? text.substring(0, EXCERPT_CHARACTERS + 100) : text;
+        head = mask(head, keys);
+        return head.length() > EXCERPT_CHARACTERS ? head.substring(0, EXCERPT_CHARACTERS) + "…" : head;
+    }
+
+    /** {@code text} with the presented keys, and anything shaped like a write key, replaced by {@link #MASK}. */
+    static String mask(String text, List<String> keys) {
+        String masked = text;
         for (String key : keys) {
             if (!key.isEmpty()) {
-                head = head.replace(key, MASK);
+                masked = masked.replace(key, MASK);
             }
         }
-        head = WRITE_KEY.matcher(head).replaceAll(MASK);
-        return head.length() > EXCERPT_CHARACTERS ? head.substring(0, EXCERPT_CHARACTERS) + "…" : head;
+        return WRITE_KEY.matcher(masked).replaceAll(MASK);
     }
 }

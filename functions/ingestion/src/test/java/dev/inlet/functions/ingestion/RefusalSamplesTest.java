@@ -72,9 +72,8 @@ class RefusalSamplesTest {
         assertEquals(Optional.of(2), refused.eventCount());
         assertEquals(body.getBytes(StandardCharsets.UTF_8).length, refused.bodyBytes());
         assertTrue(refused.detailsJson().orElseThrow().contains("\"index\":0"), refused.detailsJson().orElseThrow());
-        assertFalse(refused.bodyExcerpt().contains(source.key()), "the key is masked");
-        assertTrue(refused.bodyExcerpt().startsWith("{\"writeKey\":\"" + RefusalSamples.MASK + "\",\"batch\":[{"),
-                refused.bodyExcerpt());
+        assertEquals("{\"batch\":[{\"type\":\"identify\",\"userId\":\"u\"},{\"type\":\"track\",\"userId\":\"u\","
+                + "\"event\":\"e\"}]}", refused.bodyExcerpt(), "the body, without its writeKey");
         assertEquals(fixture.clock.instant(), refused.at());
     }
 
@@ -114,6 +113,47 @@ class RefusalSamplesTest {
                     fixture.clock.instant()).items().size();
         }
         assertEquals(RefusalSamples.MAX_PER_SECOND, written);
+    }
+
+    @Test
+    void noKeyReachesAnEntryThroughAParserMessageAnUndecodableBodyOrEscapes() {
+        SourceService.Created source = source(EventType.all(), 100_000);
+        String key = source.key();
+        assertEquals(400, track(key, key + " is not JSON").getStatusCode());
+        assertEquals(400, handler.handleRequest(TestRequests.route("POST /v1/track").header("authorization",
+                "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)))
+                .header("content-encoding", "gzip").json("{\"writeKey\":\"" + key + "\"} but not gzip").build(), null)
+                .getStatusCode());
+        fixture.clock.advance(Duration.ofSeconds(1));
+        String escaped = key.replace("inlet_", "\\u0069nlet_");
+        assertEquals(400, track(key, "{\"writeKey\":\"" + escaped + "\",\"userId\":\"u\"}").getStatusCode());
+
+        List<DebugSample> entries = debugger.recent(source.source().id(), Optional.empty(), Optional.empty(), 10,
+                Optional.empty(), fixture.clock.instant()).items();
+        assertEquals(3, entries.size(), entries.toString());
+        for (DebugSample entry : entries) {
+            assertFalse(entry.toString().contains(key), "no key in " + entry);
+            assertFalse(entry.toString().contains(key.substring(20)), "no part of the key in " + entry);
+        }
+        DebugSample.Refused undecodable = (DebugSample.Refused) entries.stream()
+                .filter(e -> ((DebugSample.Refused) e).code().equals("invalid_encoding")).findFirst().orElseThrow();
+        assertTrue(undecodable.bodyExcerpt().startsWith("[not decoded: "), undecodable.bodyExcerpt());
+    }
+
+    @Test
+    void longDetailsAreCutToTheirFirstEntries() {
+        SourceService.Created source = source(EnumSet.of(EventType.TRACK), 100_000);
+        StringBuilder batch = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 300; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"type\":\"identify\",\"userId\":\"u\"}");
+        }
+        var response = handler.handleRequest(TestRequests.route("POST /v1/batch").header("authorization", "Basic "
+                + Base64.getEncoder().encodeToString((source.key() + ":").getBytes(StandardCharsets.UTF_8)))
+                .json(batch.append("]}").toString()).build(), null);
+        assertEquals(403, response.getStatusCode());
+        DebugSample.Refused refused = onlyRefusal(source);
+        assertEquals(Optional.of(300), refused.eventCount());
+        assertEquals(20, dev.inlet.common.http.Json.parse(refused.detailsJson().orElseThrow()).size());
     }
 
     @Test

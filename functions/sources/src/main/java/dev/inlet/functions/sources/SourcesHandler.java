@@ -48,6 +48,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 100;
     static final int DEFAULT_DEBUGGER_PAGE_SIZE = 20;
+    /** 50 payloads of up to 32 KB, even doubled by JSON escaping, stay well inside Lambda's 6 MB response. */
+    static final int MAX_DEBUGGER_PAGE_SIZE = 50;
 
     private final AdminServices services;
     private final AdminAuthenticator authenticator;
@@ -186,7 +188,7 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
         SourceService.DebuggerQuery query = new SourceService.DebuggerQuery(
                 DebugSampleJson.outcome(request.queryParameter("outcome")),
                 enumParameter(request, "type", EventType::fromWire, EventType.allowedValues()).map(EventType::wireName),
-                request.intQueryParameter("limit", DEFAULT_DEBUGGER_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+                request.intQueryParameter("limit", DEFAULT_DEBUGGER_PAGE_SIZE, 1, MAX_DEBUGGER_PAGE_SIZE),
                 cursors.decode(request.queryParameter("cursor")));
         Page<DebugSample> page = sources.events(principal, request.pathParameter("id"), query);
         ObjectNode body = Json.object();

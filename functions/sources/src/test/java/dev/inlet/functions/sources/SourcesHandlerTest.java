@@ -309,8 +309,17 @@ class SourcesHandlerTest {
         assertRefused(call(TestRequests.route(route).bearer(tokenA).path("id", other).query("cursor", cursor)),
                 400, "invalid_parameter", "cursor");
         assertRefused(call(TestRequests.route(route).bearer(tokenB).path("id", id)), 404, "not_found", null);
-        assertRefused(call(TestRequests.route(route).bearer(tokenA).path("id", id).query("limit", "101")),
+        assertRefused(call(TestRequests.route(route).bearer(tokenA).path("id", id).query("limit", "51")),
                 400, "invalid_parameter", "limit");
+        // A cursor is a position in one listing: the audit trail's is refused here, and this one there.
+        assertEquals(200, call(TestRequests.route("PATCH /api/v1/events/write-keys/{id}").bearer(tokenA)
+                .path("id", id).json("{\"description\":\"one\"}")).getStatusCode());
+        String auditCursor = body(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/audit").bearer(tokenA)
+                .path("id", id).query("limit", "1"))).get("next_cursor").asText();
+        assertRefused(call(TestRequests.route(route).bearer(tokenA).path("id", id).query("cursor", auditCursor)),
+                400, "invalid_parameter", "cursor");
+        assertRefused(call(TestRequests.route("GET /api/v1/events/write-keys/{id}/audit").bearer(tokenA)
+                .path("id", id).query("cursor", cursor)), 400, "invalid_parameter", "cursor");
     }
 
     @Test
