@@ -27,6 +27,8 @@ final class RefusalCounts {
      */
     static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
     static final String UNATTRIBUTED = "_unattributed";
+    /** Writes one flush makes at most; the rest wait for the next (refusals spread over many sources). */
+    static final int MAX_WRITES_PER_FLUSH = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(RefusalCounts.class);
 
@@ -81,16 +83,25 @@ final class RefusalCounts {
         Map<String, Map<String, Long>> bySourceHour = new HashMap<>();
         taken.forEach((slot, n) -> bySourceHour.computeIfAbsent(slot.sourceId() + "\n" + slot.hour(),
                 k -> new HashMap<>()).merge(slot.reason(), n, Long::sum));
-        bySourceHour.forEach((sourceHour, reasons) -> {
-            String[] parts = sourceHour.split("\n", 2);
+        int writes = 0;
+        for (Map.Entry<String, Map<String, Long>> entry : bySourceHour.entrySet()) {
+            String[] parts = entry.getKey().split("\n", 2);
+            if (writes++ >= MAX_WRITES_PER_FLUSH) {
+                putBack(parts[0], parts[1], entry.getValue()); // one request pays for a few writes at most
+                continue;
+            }
             try {
-                stats.orElseThrow().addRefusals(parts[0], parts[1], reasons);
+                stats.orElseThrow().addRefusals(parts[0], parts[1], entry.getValue());
             } catch (RuntimeException e) {
                 // Kept for the next flush rather than lost: the statistics only lag.
                 LOG.warn("Could not add refusal counts of {} for {}; retrying at the next flush", parts[0], parts[1], e);
-                reasons.forEach((reason, n) -> counts.computeIfAbsent(new Slot(parts[0], parts[1], reason),
-                        s -> new LongAdder()).add(n));
+                putBack(parts[0], parts[1], entry.getValue());
             }
-        });
+        }
+    }
+
+    private void putBack(String sourceId, String hour, Map<String, Long> reasons) {
+        reasons.forEach((reason, n) -> counts.computeIfAbsent(new Slot(sourceId, hour, reason), s -> new LongAdder())
+                .add(n));
     }
 }
