@@ -187,6 +187,35 @@ class IngestionHttpTest {
     }
 
     @Test
+    void browserCodeCanReadWhyItWasRefusedUnlessItsOriginIsNotAllowed() {
+        String origin = "https://app.example.com";
+        Answer unknown = http.post("/v1/t").origin(origin).text("{\"writeKey\":\"" + http.unknownKey("cors unknown")
+                + "\",\"userId\":\"u\",\"event\":\"e\"}").send();
+        unknown.assertRefused(401, "unauthorized");
+        assertEquals(origin, unknown.header("Access-Control-Allow-Origin").orElse(null),
+                "a refusal that names no source is readable, so the SDK shows 401, not a CORS error");
+        Answer unreadable = http.post("/v1/t").origin(origin).text("{not json").send();
+        unreadable.assertRefused(400, "invalid_json");
+        assertEquals(origin, unreadable.header("Access-Control-Allow-Origin").orElse(null));
+
+        CreatedSource web = web("[\"" + origin + "\"]", "[\"track\"]");
+        Answer typed = http.post("/v1/p").basic(web.key()).origin(origin).json("{\"userId\":\"u\"}").send();
+        typed.assertRefused(403, "event_type_not_allowed");
+        assertEquals(origin, typed.header("Access-Control-Allow-Origin").orElse(null), "an allowed origin");
+        Answer foreign = http.post("/v1/p").basic(web.key()).origin("https://evil.example.net")
+                .json("{\"userId\":\"u\"}").send();
+        foreign.assertRefused(403, "origin_not_allowed");
+        foreign.assertNoCorsAllowHeader();
+
+        CreatedSource server = server();
+        http.disable(server.id());
+        Answer disabled = http.post("/v1/track").basic(server.key()).origin(origin).json(track("c-1")).send();
+        disabled.assertRefused(403, "source_disabled");
+        disabled.assertNoCorsAllowHeader(); // a server source allows no browser origin, whatever the refusal
+        assertStoredExactly(web);
+    }
+
+    @Test
     void serverSourceWithoutAllowedOriginsRefusesEveryBrowserOrigin() {
         CreatedSource source = server();
         Answer answer = http.post("/v1/track").basic(source.key()).origin("https://app.example.com")

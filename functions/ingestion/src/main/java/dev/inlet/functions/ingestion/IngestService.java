@@ -78,7 +78,7 @@ final class IngestService {
                 refusals.count(Optional.ofNullable(seen.grant).map(KeyGrant::sourceId), refusal.code());
                 samples.offer(refusal, seen, call, request.requestId(), request.header("origin"), rawBody);
             }
-            throw refusal;
+            throw readableByBrowser(refusal, seen.grant, request.header("origin"));
         } catch (StorageUnavailable keyLookup) {
             // The key could not be looked up (a failed write is answered below, with the CORS headers): not a 401.
             throw storageUnavailable("The write key could not be checked right now; nothing was accepted");
@@ -218,19 +218,42 @@ final class IngestService {
         if (origin.isEmpty()) {
             return Map.of();
         }
-        boolean allowed = grant.allowedOrigins().isEmpty()
-                ? grant.sourceType().isClientSide()
-                : grant.allowedOrigins().stream().anyMatch(rule -> OriginRule.allows(rule, origin.get()));
-        if (!allowed) {
+        if (!originAllowed(grant, origin.get())) {
             throw ApiError.of(403, "origin_not_allowed", grant.allowedOrigins().isEmpty()
                     ? "This server-side source takes no browser requests; list allowed_origins to permit some"
                     : "This origin is not in the source's allowed_origins");
         }
-        // Without Expose-Headers a browser script cannot read Retry-After or the rate-limit headers (analytics.js
-        // reads X-RateLimit-Reset on a 429).
-        return Map.of("Access-Control-Allow-Origin", origin.get(), "Vary", "Origin",
+        return allowHeaders(origin.get());
+    }
+
+    private static boolean originAllowed(KeyGrant grant, String origin) {
+        return grant.allowedOrigins().isEmpty()
+                ? grant.sourceType().isClientSide()
+                : grant.allowedOrigins().stream().anyMatch(rule -> OriginRule.allows(rule, origin));
+    }
+
+    /**
+     * Without Expose-Headers a browser script cannot read Retry-After or the rate-limit headers (analytics.js reads
+     * X-RateLimit-Reset on a 429).
+     */
+    private static Map<String, String> allowHeaders(String origin) {
+        return Map.of("Access-Control-Allow-Origin", origin, "Vary", "Origin",
                 "Access-Control-Expose-Headers", "Retry-After, X-RateLimit-Reset, RateLimit-Limit, RateLimit-Remaining, "
                         + "RateLimit-Reset");
+    }
+
+    /**
+     * Lets browser code read why it was refused — otherwise a 401 shows as an opaque "CORS error". A refusal before
+     * any source is known (no, malformed or unknown key; an unreadable body) names nothing about a source, so any
+     * origin may read it; one of a known source only for an origin that source allows; origin_not_allowed never.
+     */
+    private static ApiError readableByBrowser(ApiError refusal, KeyGrant grant, Optional<String> origin) {
+        if (origin.isEmpty() || refusal.headers().containsKey("Access-Control-Allow-Origin")
+                || refusal.code().equals("origin_not_allowed")
+                || (grant != null && !originAllowed(grant, origin.get()))) {
+            return refusal;
+        }
+        return withHeaders(refusal, allowHeaders(origin.get()));
     }
 
     private static void checkTypes(KeyGrant grant, List<IncomingEvents.Event> events) {
