@@ -39,8 +39,9 @@ public final class OriginRule {
             return Optional.empty();
         }
         String host = uri.getHost();
-        if (wildcard && (lower.indexOf('*') != lower.lastIndexOf('*') || host.split("\\.").length < 3)) {
-            return Optional.empty(); // one wildcard, and never *.com
+        if (wildcard && (lower.indexOf('*') != lower.lastIndexOf('*') || host.split("\\.").length < 3
+                || isPublicSuffixLike(host.substring("wildcard.".length())))) {
+            return Optional.empty(); // one wildcard, and never *.com or *.co.uk
         }
         if (!wildcard && lower.contains("*")) {
             return Optional.empty();
@@ -53,6 +54,17 @@ public final class OriginRule {
         // Browsers omit the default port from Origin, so https://x:443 is stored as https://x or it never matches.
         boolean defaultPort = port == 443 && scheme.equals("https") || port == 80 && scheme.equals("http");
         return Optional.of(scheme + "://" + canonicalHost + (port > 0 && !defaultPort ? ":" + port : ""));
+    }
+
+    /**
+     * Registries' second levels under a country code ({@code co.uk}, {@code com.au}, {@code org.br}, …): a wildcard
+     * over one would allow every company of a country. A heuristic, not the Public Suffix List (not bundled): two
+     * labels, a two-letter top level, and a second level that registries use for public registrations.
+     */
+    private static boolean isPublicSuffixLike(String base) {
+        String[] labels = base.split("\\.");
+        return labels.length == 2 && labels[1].length() == 2 && java.util.Set.of("co", "com", "net", "org", "gov",
+                "edu", "ac", "ltd", "plc", "ne", "or", "gob", "nic", "mil", "info", "biz").contains(labels[0]);
     }
 
     /** Whether a request's {@code Origin} header value is allowed by the canonical {@code rule}. */

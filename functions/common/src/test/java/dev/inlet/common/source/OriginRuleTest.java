@@ -18,15 +18,16 @@ class OriginRuleTest {
             "HTTPS://App.Example.com, https://app.example.com",
             "http://localhost:3000, http://localhost:3000",
             "https://*.example.com, https://*.example.com",
-            "https://*.Example.com:8443, https://*.example.com:8443"})
+            "https://*.Example.com:8443, https://*.example.com:8443",
+            "https://*.shop.co.uk, https://*.shop.co.uk"})
     void acceptsOriginsInCanonicalForm(String input, String canonical) {
         assertEquals(Optional.of(canonical), OriginRule.canonical(input));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"not a url", "app.example.com", "ftp://example.com", "https://example.com/",
-            "https://example.com/path", "https://user@example.com", "https://*.com", "https://a.*.example.com",
-            "https://*.*.example.com", "*", "https://example.com?x=1", " https://example.com", "https://",
+            "https://example.com/path", "https://user@example.com", "https://*.com", "https://*.co.uk",
+            "https://*.com.au", "https://a.*.example.com", "https://*.*.example.com", "*", "https://example.com?x=1", " https://example.com", "https://",
             "https://example.com:99999", "javascript:alert(1)"})
     void refusesAnythingElse(String input) {
         assertEquals(Optional.empty(), OriginRule.canonical(input));
