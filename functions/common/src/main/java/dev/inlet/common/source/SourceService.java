@@ -44,6 +44,7 @@ public final class SourceService {
     private final Optional<DebugSampleRepository> debugger;
     private final SecretHasher hasher;
     private final Clock clock;
+    private volatile boolean defaultProjectExists;
 
     public SourceService(SourceRepository sources, AuditRepository audit, ProjectRepository projects,
                          Optional<SourceStatsRepository> stats, Optional<DebugSampleRepository> debugger,
@@ -227,7 +228,10 @@ public final class SourceService {
             return principal.projectId().get();
         }
         if (requested.isEmpty() || requested.get().equals(Project.DEFAULT_ID)) {
-            projects.createIfAbsent(new Project(Project.DEFAULT_ID, "Default", clock.instant()));
+            if (!defaultProjectExists) { // projects are never deleted: once seen, one write per container at most
+                projects.createIfAbsent(new Project(Project.DEFAULT_ID, "Default", clock.instant()));
+                defaultProjectExists = true;
+            }
             return Project.DEFAULT_ID;
         }
         String projectId = requested.get();
