@@ -267,6 +267,22 @@ public final class LeasedRateLimiter {
         return decision;
     }
 
+    /**
+     * Gives back the tokens of a request {@link #decide} allowed from leases (not {@link RateLimitDecision#degraded})
+     * whose events were then not stored (a 503), so that the client's retry is not refused for its own failed
+     * attempt. Tokens go back only to unexpired leases, and never more than each lease had given out, so the accuracy
+     * bound holds; those of leases that expired meanwhile stay spent. Returns how many were given back.
+     */
+    public long refund(String sourceId, int events) {
+        SourceState state = states.get(sourceId);
+        if (state == null || events <= 0) {
+            return 0;
+        }
+        synchronized (state) {
+            return state.retired ? 0 : state.refund(events, TokenBucket.epochNanos(clock.instant()));
+        }
+    }
+
     /** Decisions made by the per-container fallback bucket because the shared bucket could not be reached. */
     public long fallbacks() {
         return fallbackDecisions.sum();
@@ -295,9 +311,13 @@ public final class LeasedRateLimiter {
         }
     }
 
-    /** Tokens leased to this container, usable from {@code from} (inclusive) to {@code until} (exclusive). */
+    /**
+     * Tokens leased to this container, usable from {@code from} (inclusive) to {@code until} (exclusive); {@code drawn}
+     * of the grant have been consumed (a spent lease stays listed until it expires, so a refund can find it).
+     */
     private static final class Lease {
         long tokens;
+        long drawn;
         final long from;
         final long until;
 
@@ -618,6 +638,7 @@ public final class LeasedRateLimiter {
                 if (lease.from <= now) {
                     long take = Math.min(left, lease.tokens);
                     lease.tokens -= take;
+                    lease.drawn += take;
                     left -= take;
                 }
             }
@@ -625,7 +646,6 @@ public final class LeasedRateLimiter {
                 throw new IllegalStateException("consume() without enough usable tokens");
             }
             tokensAccepted.add(events);
-            leases.removeIf(lease -> lease.tokens == 0);
             return RateLimitDecision.allow(policy, remaining(policy, usableTokens(now), now), resetNanos(now), false);
         }
 
@@ -741,6 +761,24 @@ public final class LeasedRateLimiter {
                 from = Math.max(from, lease.from);
             }
             return from;
+        }
+
+        /** Gives back up to {@code events} drawn tokens to unexpired leases, earliest first; returns how many. */
+        long refund(int events, long now) {
+            long left = events;
+            for (Lease lease : leases) {
+                if (left == 0) {
+                    break;
+                }
+                if (lease.until > now && lease.drawn > 0) {
+                    long back = Math.min(left, lease.drawn);
+                    lease.drawn -= back;
+                    lease.tokens += back;
+                    left -= back;
+                }
+            }
+            tokensAccepted.add(-(events - left));
+            return events - left;
         }
 
         long heldTokens() {

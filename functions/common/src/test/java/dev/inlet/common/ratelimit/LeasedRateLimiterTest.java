@@ -94,6 +94,25 @@ class LeasedRateLimiterTest {
     }
 
     @Test
+    void aRefundGivesBackTokensToUnexpiredLeasesOnlyAndNeverMoreThanTheyGaveOut() {
+        RateLimitPolicy policy = new RateLimitPolicy(1, 2); // one lease of 2 tokens, then empty for a second
+        LeasedRateLimiter limiter = container();
+        assertTrue(limiter.decide(source, policy, 2).allowed());
+        assertFalse(limiter.decide(source, policy, 2).allowed(), "spent");
+        assertEquals(2, limiter.refund(source, 2), "the write failed: the tokens come back");
+        assertTrue(limiter.decide(source, policy, 2).allowed(), "the retry fits in the same lease");
+        assertEquals(2, limiter.refund(source, 5), "never more than the lease gave out");
+        assertEquals(0, limiter.refund("another-source", 2), "nothing for a source never decided");
+        assertTrue(limiter.decide(source, policy, 2).allowed());
+
+        FIXTURE.clock.advance(SETTINGS.leaseLifetime()); // the lease expires: its tokens stay spent
+        assertEquals(0, limiter.refund(source, 2));
+        LeasedRateLimiter.Stats stats = limiter.stats();
+        assertEquals(stats.tokensLeased(), stats.tokensAccepted() + stats.tokensExpired() + stats.tokensHeld(),
+                "refunds keep the accounting identity: " + stats);
+    }
+
+    @Test
     void aRequestThatDoesNotFitIsRefusedWholeWithRetryAfterFromTheSharedDeficit() {
         RateLimitPolicy policy = new RateLimitPolicy(2, 10); // 500 ms per token
         LeasedRateLimiter first = container();

@@ -148,7 +148,15 @@ final class IngestService {
                         stored.isEmpty(), entry.getKey(), event.type().wireName(), now, Json.write(event.payload()),
                         now.plus(retention)));
             }
-            store.write(stored, storageBudget);
+            try {
+                store.write(stored, storageBudget);
+            } catch (StorageUnavailable outage) {
+                if (!rate.degraded()) {
+                    // Not acknowledged, so not spent: the client's retry must not get a 429 for its own 503.
+                    limiter.refund(grant.sourceId(), events.size());
+                }
+                throw outage;
+            }
             return new Accepted(grant, events.size(), headers);
         } catch (ApiError refusal) {
             throw withHeaders(refusal, cors);

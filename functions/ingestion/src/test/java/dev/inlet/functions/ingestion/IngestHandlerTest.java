@@ -107,6 +107,21 @@ class IngestHandlerTest {
     }
 
     @Test
+    void aRequestAnswered503SpendsNoRateLimitSoItsRetryFits_withInjectedDynamoDbFault() {
+        SourceService.Created source = limitedSource(SourceType.SERVER, EventType.all(), List.of(), 1, 2);
+        String batch = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\",\"messageId\":\"r-1\"},"
+                + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\",\"messageId\":\"r-2\"}]}";
+        dynamo.failWith(DynamoDbException.builder().message("injected: internal error").statusCode(500).build(),
+                "batchWriteItem");
+        assertRefused(batch(basic(source.key()), batch), 503, "storage_unavailable");
+        dynamo.heal();
+        assertEquals(200, batch(basic(source.key()), batch).getStatusCode(),
+                "the 503 gave its tokens back: the same request fits the burst of 2 again");
+        assertEquals(2, countStored(source));
+        assertRefused(batch(basic(source.key()), batch), 429, "rate_limited");
+    }
+
+    @Test
     void theSdksDynamoDbRetriesDuringARequestAreAMetric() {
         RecordingMetrics metrics = new RecordingMetrics();
         java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong(3);
