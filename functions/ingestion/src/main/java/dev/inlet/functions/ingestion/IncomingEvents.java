@@ -38,7 +38,8 @@ final class IncomingEvents {
             throw ApiError.invalidJson("The request body must be a JSON object");
         }
         if (call != CallType.BATCH) {
-            return List.of(event((ObjectNode) body.deepCopy(), call.eventType(), null));
+            // The parsed body is this request's own and read once: events are validated and completed in place.
+            return List.of(event((ObjectNode) body, call.eventType(), null));
         }
         JsonNode batch = body.get("batch");
         if (batch == null || !batch.isArray()) {
@@ -57,7 +58,7 @@ final class IncomingEvents {
             if (!item.isObject()) {
                 throw invalid("batch[" + i + "]", "Each batch item must be a JSON object");
             }
-            ObjectNode event = (ObjectNode) item.deepCopy();
+            ObjectNode event = (ObjectNode) item;
             inherit(event, body, "context");
             inherit(event, body, "integrations");
             inherit(event, body, "sentAt");
@@ -174,13 +175,14 @@ final class IncomingEvents {
             return;
         }
         JsonNode own = event.get(field);
+        // Shared by reference: nothing below the top level of an event is changed after this.
         if (own == null || own.isNull()) {
-            event.set(field, shared.deepCopy());
+            event.set(field, shared);
         } else if (own.isObject() && shared.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = shared.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> entry = it.next();
                 if (!own.has(entry.getKey())) {
-                    ((ObjectNode) own).set(entry.getKey(), entry.getValue().deepCopy());
+                    ((ObjectNode) own).set(entry.getKey(), entry.getValue());
                 }
             }
         }
