@@ -121,6 +121,9 @@ public final class KeyLifecycle {
 
     /** Revokes the source and all its keys, immediately and for good. Revoking again changes nothing. */
     public Source revoke(Principal principal, String id) {
+        if (access.visible(principal, id).status() != SourceStatus.REVOKED) {
+            sources.markRevoking(id, clock.instant()); // from here on, no other change can win against it
+        }
         return change(principal, id, REVOKE_ATTEMPTS, current -> current.status() == SourceStatus.REVOKED
                 ? null
                 : new Change(current.withStatus(SourceStatus.REVOKED, clock.instant()), "revoked", Json.object(),

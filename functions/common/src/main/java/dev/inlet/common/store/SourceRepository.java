@@ -6,6 +6,7 @@ import static dev.inlet.common.store.Attributes.s;
 import dev.inlet.common.source.AuditEntry;
 import dev.inlet.common.source.Source;
 import dev.inlet.common.source.SourceKey;
+import dev.inlet.common.source.SourceStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -31,6 +33,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * wins and the other gets a {@link VersionConflict}.
  */
 public final class SourceRepository {
+
+    /** Attribute marking a source whose revocation is under way (see {@link #markRevoking}). */
+    static final String REVOKING = "revoking_since";
 
     private static final int MAX_READS_PER_PAGE = 20;
 
@@ -83,7 +88,9 @@ public final class SourceRepository {
                 .setOrRemove("description", next.description().map(Attributes::s).orElse(null))
                 .setOrRemove("rate_limit_eps", next.rateLimitEps().map(Attributes::n).orElse(null))
                 .setOrRemove("rate_limit_burst", next.rateLimitBurst().map(Attributes::n).orElse(null));
-        String versionMatches = source.name("version") + " = " + source.value(n(previous.version()));
+        // While a revocation is under way (markRevoking) only the revocation itself may change the source.
+        String versionMatches = source.name("version") + " = " + source.value(n(previous.version()))
+                + (next.status() == SourceStatus.REVOKED ? "" : " AND attribute_not_exists(" + REVOKING + ")");
         writes.add(TransactWriteItem.builder().update(u -> u
                 .tableName(sourcesTable)
                 .key(Map.of("id", s(next.id())))
@@ -109,6 +116,26 @@ public final class SourceRepository {
         }
         writes.add(audit.put(change));
         transact(writes, "Source " + next.id() + " was changed by another request");
+    }
+
+    /**
+     * The first step of a revocation: marks the source so that from now on every change but the revocation itself
+     * fails its condition. Without it, a stream of changes (a leaked admin token patching in a loop) could keep a
+     * revocation's versioned write losing forever; with it, the revocation competes only with changes already in
+     * flight. A source already revoked, or gone, is left as it is.
+     */
+    public void markRevoking(String id, Instant now) {
+        try {
+            dynamo.updateItem(b -> b.tableName(sourcesTable)
+                    .key(Map.of("id", s(id)))
+                    .updateExpression("SET #revoking = :now")
+                    .conditionExpression("attribute_exists(id) AND #status <> :revoked")
+                    .expressionAttributeNames(Map.of("#revoking", REVOKING, "#status", "status"))
+                    .expressionAttributeValues(Map.of(":now", Attributes.time(now),
+                            ":revoked", s(SourceStatus.REVOKED.wireName()))));
+        } catch (ConditionalCheckFailedException alreadyRevokedOrGone) {
+            // Nothing to mark: the revocation's own write decides what happens next.
+        }
     }
 
     /**

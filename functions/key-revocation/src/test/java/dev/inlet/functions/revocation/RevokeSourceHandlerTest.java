@@ -80,6 +80,53 @@ class RevokeSourceHandlerTest {
     }
 
     @Test
+    void aStreamOfChangesCannotStarveARevocation() throws Exception {
+        SourceService.Created created = newSource();
+        String id = created.source().id();
+        java.util.concurrent.atomic.AtomicBoolean revoked = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger patches = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable patchLoop = () -> {
+            for (int i = 0; !revoked.get() && i < 10_000; i++) {
+                try {
+                    sources.update(Principal.root(), id, SourceChanges.fromJson(Json.parse(
+                            "{\"description\":\"loop " + i + "\"}")), Optional.empty());
+                    patches.incrementAndGet();
+                } catch (ApiError refused) {
+                    if (refused.code().equals("source_revoked")) {
+                        return;
+                    }
+                }
+            }
+        };
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            for (int t = 0; t < 3; t++) {
+                pool.submit(patchLoop);
+            }
+            while (patches.get() < 20) {
+                Thread.sleep(5);
+            }
+            APIGatewayV2HTTPResponse response = revoke(id);
+            revoked.set(true);
+            assertEquals(200, response.getStatusCode(), "three PATCH loops did not starve it: " + response.getBody());
+            assertEquals("revoked", body(response).get("status").asText());
+        }
+        ApiError after = expectError(() -> sources.update(Principal.root(), id,
+                SourceChanges.fromJson(Json.parse("{\"name\":\"back\"}")), Optional.empty()));
+        assertEquals("source_revoked", after.code());
+    }
+
+    @Test
+    void onceARevocationIsUnderWayOtherChangesLoseToIt() {
+        SourceService.Created created = newSource();
+        String id = created.source().id();
+        fixture.servicesFor("KeyRevocationFunction").sources().markRevoking(id, fixture.clock.instant());
+        ApiError patch = expectError(() -> sources.update(Principal.root(), id,
+                SourceChanges.fromJson(Json.parse("{\"name\":\"late\"}")), Optional.empty()));
+        assertEquals("version_conflict", patch.code(), "a change cannot slip in between the two steps");
+        assertEquals("revoked", body(revoke(id)).get("status").asText());
+    }
+
+    @Test
     void anotherProjectsTokenCannotRevoke() {
         SourceService.Created created = newSource();
         assertEquals(401, handler.handleRequest(TestRequests.route(REVOKE).path("id", created.source().id())
