@@ -95,7 +95,8 @@ class MonitoringHttpTest {
         assertEquals(List.of("track"), texts(origin.get("types")));
         assertEquals(web.answer().get("key_prefix").asText(), origin.get("key_prefix").asText());
         JsonNode mismatch = refusal(webEvents, "unauthorized");
-        assertEquals("{\"userId\":\"u\"}", mismatch.get("body_excerpt").asText(), "the body without its writeKey");
+        assertEquals("{\"writeKey\":\"[write key]\",\"userId\":\"u\"}", mismatch.get("body_excerpt").asText(),
+                "the body as sent, the other source's key masked");
         JsonNode tooLarge = refusal(webEvents, "payload_too_large");
         assertTrue(tooLarge.get("body_bytes").asLong() > 600_000, tooLarge.toString());
         assertTrue(tooLarge.get("body_excerpt").asText().length() <= 513, "an excerpt, not the body");

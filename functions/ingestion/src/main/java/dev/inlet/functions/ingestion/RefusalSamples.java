@@ -2,7 +2,6 @@ package dev.inlet.functions.ingestion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
@@ -40,6 +39,7 @@ final class RefusalSamples {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefusalSamples.class);
     private static final Pattern WRITE_KEY = Pattern.compile("inlet_(?:live|test)_(?:pk|sk)_[0-9A-Za-z]+");
+    private static final Pattern WRITE_KEY_FIELD = Pattern.compile("(\"writeKey\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"");
     private static final int MAX_ORIGIN_CHARACTERS = 200;
     private static final int MAX_DETAIL_ITEMS = 20;
 
@@ -119,27 +119,17 @@ final class RefusalSamples {
     }
 
     /**
-     * The body's start: re-serialised without any {@code writeKey} when it parsed as JSON (so no escaping can hide a
-     * key from the mask), the decoded text when it did not, and nothing of a body that could not even be decoded
-     * (base64 or gzip would carry a key past any mask).
+     * The body's first characters as decoded, with the {@code writeKey} field's value masked whatever its escaping,
+     * and nothing of a body that could not even be decoded (base64 or gzip would carry a key past any mask).
      */
     private static String excerpt(Seen seen, String rawBody, List<String> keys) {
-        if (seen.json != null) {
-            JsonNode copy = seen.json.deepCopy();
-            if (copy instanceof ObjectNode object) {
-                object.remove("writeKey");
-                object.path("batch").forEach(entry -> {
-                    if (entry instanceof ObjectNode event) {
-                        event.remove("writeKey");
-                    }
-                });
-            }
-            return excerpt(Json.write(copy), keys);
+        if (seen.body == null) {
+            return "[not decoded: " + (rawBody == null ? 0 : rawBody.length()) + " characters as received]";
         }
-        if (seen.body != null) {
-            return excerpt(seen.body, keys);
-        }
-        return "[not decoded: " + (rawBody == null ? 0 : rawBody.length()) + " characters as received]";
+        // Room past the excerpt for a whole field, even one written with \\u escapes, before the final cut.
+        String head = seen.body.length() > EXCERPT_CHARACTERS + 1_000
+                ? seen.body.substring(0, EXCERPT_CHARACTERS + 1_000) : seen.body;
+        return excerpt(WRITE_KEY_FIELD.matcher(head).replaceAll("$1" + MASK + "\""), keys);
     }
 
     /** The event types a refused call named: those of its events, or of its batch entries as far as readable. */
