@@ -1,6 +1,7 @@
 package dev.inlet.functions.sources;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Json;
@@ -36,10 +37,8 @@ final class DebugSampleJson {
                 refused.detailsJson().map(DebugSampleJson::parsed).ifPresent(details -> node.set("details", details));
                 node.put("key_prefix", refused.keyPrefix());
                 node.put("origin", refused.origin().orElse(null));
-                refused.types().forEach(node.putArray("types")::add);
-                if (refused.types().isEmpty()) {
-                    node.putArray("types");
-                }
+                ArrayNode types = node.putArray("types");
+                refused.types().forEach(types::add);
                 node.put("event_count", refused.eventCount().orElse(null));
                 node.put("body_bytes", refused.bodyBytes());
                 node.put("body_excerpt", refused.bodyExcerpt());
