@@ -1,6 +1,7 @@
 package dev.inlet.common.config;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.inlet.common.logging.LoggingStartup;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class Priming {
     }
 
     public static void run(String what, Runnable priming) {
+        LoggingStartup.awaitReady();
         try {
             priming.run();
             // Also renders one JSON log line, so the layout's first-use work is in the snapshot too.

@@ -40,6 +40,7 @@ public final class RequestLog {
 
     /** Runs one invocation (of any event) with the Lambda context's log fields, cleared afterwards. */
     public static <T> T around(Context context, Supplier<T> invocation) {
+        LoggingStartup.awaitReady();
         try {
             // Tests and SnapStart priming have no Lambda context.
             return context == null ? invocation.get() : PowertoolsLogging.withLogging(context, invocation);

@@ -1,5 +1,6 @@
 package dev.inlet.functions.ingestion;
 
+import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -48,6 +49,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
+
+    static {
+        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
     static final String RETENTION_DAYS = "EVENT_RETENTION_DAYS";

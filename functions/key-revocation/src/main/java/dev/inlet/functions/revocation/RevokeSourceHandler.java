@@ -1,5 +1,6 @@
 package dev.inlet.functions.revocation;
 
+import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -28,6 +29,10 @@ import org.crac.Resource;
  */
 public final class RevokeSourceHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
+
+    static {
+        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+    }
 
     private final AdminServices services;
     private final AdminAuthenticator authenticator;

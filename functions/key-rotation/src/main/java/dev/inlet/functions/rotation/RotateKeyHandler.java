@@ -1,5 +1,6 @@
 package dev.inlet.functions.rotation;
 
+import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -32,6 +33,10 @@ import org.crac.Resource;
  */
 public final class RotateKeyHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
+
+    static {
+        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+    }
 
     private final AdminServices services;
     private final AdminAuthenticator authenticator;

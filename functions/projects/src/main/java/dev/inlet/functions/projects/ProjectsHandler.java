@@ -1,5 +1,6 @@
 package dev.inlet.functions.projects;
 
+import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -30,6 +31,10 @@ import org.crac.Resource;
 /** Projects and project admin tokens (root token only). */
 public final class ProjectsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
+
+    static {
+        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+    }
 
     private static final int DEFAULT_PAGE_SIZE = 50;
     private static final int MAX_PAGE_SIZE = 100;

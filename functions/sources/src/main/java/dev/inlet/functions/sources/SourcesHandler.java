@@ -1,5 +1,6 @@
 package dev.inlet.functions.sources;
 
+import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -44,6 +45,10 @@ import org.crac.Resource;
  */
 public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
+
+    static {
+        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+    }
 
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 100;

@@ -1,5 +1,6 @@
 package dev.inlet.functions.stats;
 
+import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
@@ -24,6 +25,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * stream batch to {@link StatsAggregation}.
  */
 public final class StatsAggregatorHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Resource {
+
+    static {
+        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+    }
 
     private final StatsAggregation aggregation;
 
