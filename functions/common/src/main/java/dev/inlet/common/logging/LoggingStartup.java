@@ -1,51 +1,83 @@
 package dev.inlet.common.logging;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.core.config.xml.XmlConfigurationFactory;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts log4j2 on a thread of its own as soon as a handler class is loaded, so that its initialisation (about 300 ms
- * in a fresh JVM: plugin registry, XML configuration, Powertools' JSON template layout) overlaps the building of the
- * SDK clients instead of preceding it. Without SnapStart it is the largest single part of a cold start; with
- * SnapStart it happens before the snapshot either way.
+ * Starts log4j2 on a thread of its own as soon as a handler class is loaded, so that most of its initialisation
+ * (about 300 ms in a fresh JVM: the log4j API's setup, then the plugin registry, the XML configuration and
+ * Powertools' JSON template layout) overlaps the building of the SDK clients instead of preceding it. Without
+ * SnapStart it is the largest single part of a cold start; with SnapStart it happens before the snapshot either way.
  *
- * <p>Other threads may ask for loggers meanwhile without waiting: slf4j hands out substitute loggers while its binding
- * is in progress, and log4j hands out loggers on its default configuration while another thread configures the
- * context ({@code LoggerContext.start} only {@code tryLock}s), then moves them to the real configuration. So that no
- * line is ever written under that default configuration, every invocation first waits for the start to end
- * ({@link #awaitReady}, from {@link RequestLog#around}); the MDC must not be touched before either, because slf4j's
- * MDC would bind to a substitute adapter for good.
+ * <p>How the two threads share log4j without waiting for each other: the handler's thread waits only until the
+ * background thread has begun configuring (signalled by {@link SignallingXmlConfigurationFactory}, which
+ * log4j2.component.properties names), i.e. until it holds log4j's configuration lock. From then on, loggers asked
+ * for elsewhere (ours, the SDK's) are handed out at once on log4j's default configuration, since
+ * {@code LoggerContext.start} only {@code tryLock}s, and are moved to the real configuration when it is done. So that
+ * no line is ever written under that default configuration, every invocation first waits for the start to end
+ * ({@link #awaitReady}, from {@link RequestLog#around}); the MDC must not be touched before either, because slf4j's MDC
+ * would bind to a substitute adapter for good.
  */
 public final class LoggingStartup {
 
-    /** Far beyond a real start: only a start that hangs would make an invocation wait this long, and log anyway. */
-    private static final long READY_WAIT_MILLIS = 10_000;
+    /** Far beyond a real start: only a start that hangs would make anyone wait this long, and then go on. */
+    private static final long WAIT_MILLIS = 10_000;
 
+    private static final CountDownLatch CONFIGURING = new CountDownLatch(1);
     private static final Thread STARTING = start();
 
     private LoggingStartup() {
     }
 
     private static Thread start() {
-        Thread thread = new Thread(() -> LoggerFactory.getLogger(LoggingStartup.class).isInfoEnabled(),
-                "inlet-logging-startup");
+        Thread thread = new Thread(() -> {
+            try {
+                LoggerFactory.getLogger(LoggingStartup.class).isInfoEnabled();
+            } finally {
+                CONFIGURING.countDown(); // also when logging was configured before (tests, the local runtime)
+            }
+        }, "inlet-logging-startup");
         thread.setDaemon(true);
         thread.start();
         return thread;
     }
 
-    /** Starts logging in the background if no handler class has yet; call first in a handler's static initialiser. */
+    /**
+     * Starts logging in the background unless a handler class already has, and returns once the background thread
+     * holds log4j's configuration: call first in a handler's static initialiser, before anything asks for a logger.
+     */
     public static void beginInBackground() {
-        // Loading this class started it.
+        await(() -> CONFIGURING.await(WAIT_MILLIS, TimeUnit.MILLISECONDS));
     }
 
-    /** Waits until logging is configured: immediately true after the first invocation of a container. */
+    /** Waits until logging is configured: at once after the first invocation of a container. */
     public static void awaitReady() {
         if (STARTING.isAlive()) {
-            try {
-                STARTING.join(READY_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(() -> STARTING.join(WAIT_MILLIS));
+        }
+    }
+
+    private interface Wait {
+        void run() throws InterruptedException;
+    }
+
+    private static void await(Wait wait) {
+        try {
+            wait.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * log4j's XML configuration factory, which log4j instantiates while it holds the configuration lock: the signal
+     * that the handler's thread may go on. Named by {@code log4j2.configurationFactory}.
+     */
+    public static final class SignallingXmlConfigurationFactory extends XmlConfigurationFactory {
+        public SignallingXmlConfigurationFactory() {
+            CONFIGURING.countDown();
         }
     }
 }

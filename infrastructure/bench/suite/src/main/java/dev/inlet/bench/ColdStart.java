@@ -42,7 +42,7 @@ public final class ColdStart {
 
     /** A function to start: its jar, handler class, environment and, per round, the event file to answer. */
     record Target(String name, Path jar, String handlerClass, Map<String, String> environment,
-                  IntFunction<Path> event, int expectedStatus) {
+                  IntFunction<Path> event, int expectedStatus, boolean logsItsAnswer) {
     }
 
     private static final Pattern ANSWER = Pattern.compile("status=(\\d+) init_ms=(\\d+) invoke_ms=(\\d+)");
@@ -75,7 +75,7 @@ public final class ColdStart {
                 new Target("floor: DynamoDbClient + one GetItem",
                         root.resolve("infrastructure/bench/floor-function/target/lambda/function.jar"),
                         "dev.inlet.bench.floor.FloorHandler", ingest.environment(),
-                        round -> event("Track.json", "floor", round, ingesting.basicAuthorization(), null), 200),
+                        round -> event("Track.json", "floor", round, ingesting.basicAuthorization(), null), 200, false),
                 target("ingestion (track)", ingest, 200,
                         round -> event("Track.json", "ingest", round, ingesting.basicAuthorization(), null)),
                 target("sources (create)", runtime.function("SourcesFunction"), 201,
@@ -92,7 +92,8 @@ public final class ColdStart {
                 Target target = targets.get((i + round) % targets.size());
                 if (round == 0) {
                     Path log = work.resolve("classes-" + slug(target.name()) + ".log");
-                    start(target, round, List.of("-Xlog:class+load=info:file=" + log));
+                    // uptime and thread id: which thread loaded what, and when (to see what overlaps in a start)
+                    start(target, round, List.of("-Xlog:class+load=info:file=" + log + ":uptime,tid"));
                     try (Stream<String> lines = Files.lines(log)) {
                         classes.put(target.name(), lines.filter(line -> line.contains("source:")).count());
                     }
@@ -115,7 +116,7 @@ public final class ColdStart {
 
     private Target target(String name, LambdaFunction function, int expectedStatus, IntFunction<Path> event) {
         return new Target(name, root.resolve(function.definition().codeUri()), function.definition().handlerClass(),
-                function.environment(), event, expectedStatus);
+                function.environment(), event, expectedStatus, true);
     }
 
     /**
@@ -189,6 +190,12 @@ public final class ColdStart {
             if (matcher == null || !matcher.find() || Integer.parseInt(matcher.group(1)) != target.expectedStatus()) {
                 throw new IllegalStateException(target.name() + " did not answer " + target.expectedStatus()
                         + ": " + answer + " (stdout " + output + ", stderr in " + work + ")");
+            }
+            // Logging starts on a thread of its own (LoggingStartup): a first request must still get its JSON line,
+            // with the fields the invocation put in the MDC, not a line under log4j's default configuration.
+            if (target.logsItsAnswer() && output.stream().noneMatch(line -> line.startsWith("{\"level\":\"INFO\"")
+                    && line.contains("\"message\":\"Answered") && line.contains("\"request_id\":\"cold-"))) {
+                throw new IllegalStateException(target.name() + " answered without its JSON log line: " + output);
             }
             return new double[] {(answered - started) / 1e6, Double.parseDouble(matcher.group(2)),
                     Double.parseDouble(matcher.group(3))};
