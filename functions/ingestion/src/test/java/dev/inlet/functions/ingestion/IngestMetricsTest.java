@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.inlet.common.http.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
 
 class IngestMetricsTest {
 
@@ -33,6 +39,35 @@ class IngestMetricsTest {
                 "Reason=payload_too_large Outcome=batch_exceeds_burst Requests=1.0",
                 "Reason=unauthorized Outcome=key_revoked Requests=1.0 DynamoDbRetries=2.0"),
                 recorded.flushedWithoutLatency());
+    }
+
+    /**
+     * What the alarms rely on, with Powertools' real EMF output (surefire sets AWS_EMF_ENVIRONMENT=Local, so it
+     * prints): each dimension is a dimension set of its own, Reason among them, in one line.
+     */
+    @Test
+    void powertoolsPrintsOutcomeAndReasonAsDimensionSetsOfTheirOwnInOneLine() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            new IngestMetrics(new EmfMetricsProvider().getMetricsInstance(), Map.of()).record(null, 415,
+                    "unsupported_media_type", 0, 3, 0);
+        } finally {
+            System.setOut(original);
+        }
+        List<String> lines = printed.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.contains("\"_aws\"")).toList();
+        assertEquals(1, lines.size(), printed.toString(StandardCharsets.UTF_8));
+        JsonNode line = Json.parse(lines.getFirst());
+        JsonNode directive = line.at("/_aws/CloudWatchMetrics/0");
+        assertEquals("Inlet", directive.get("Namespace").asText());
+        Set<String> sets = new TreeSet<>();
+        directive.get("Dimensions").forEach(set -> sets.add(set.toString()));
+        assertEquals(Set.of("[\"Service\"]", "[\"Outcome\"]", "[\"Reason\"]"), sets, directive.toString());
+        assertEquals("invalid_payload", line.get("Reason").asText());
+        assertEquals("unsupported_media_type", line.get("Outcome").asText());
+        assertEquals(1.0, line.get("Requests").asDouble());
     }
 
     @Test
