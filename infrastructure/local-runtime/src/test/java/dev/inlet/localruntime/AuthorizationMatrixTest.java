@@ -109,6 +109,8 @@ class AuthorizationMatrixTest {
                 projectScoped(200)));
         ADMIN.put("GET " + sources + "/{id}/events", new AdminCase(w -> sources + "/" + w.sourceA + "/events", null,
                 projectScoped(200)));
+        ADMIN.put("GET /api/v1/events/stats/unattributed", new AdminCase(w -> "/api/v1/events/stats/unattributed",
+                null, rootOnly(200)));
         ADMIN.put("POST " + sources + "/{id}/rotate", new AdminCase(w -> sources + "/" + w.sourceA + "/rotate",
                 "{\"grace_period_hours\":1}", projectScoped(200)));
         ADMIN.put("GET " + sources + "/{id}/keys", new AdminCase(w -> sources + "/" + w.sourceA + "/keys", null,

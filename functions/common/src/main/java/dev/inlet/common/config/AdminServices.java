@@ -88,7 +88,7 @@ public final class AdminServices {
         return new KeyLifecycle(sources(), stats(), hasher, clock);
     }
 
-    private Optional<SourceStatsRepository> stats() {
+    public Optional<SourceStatsRepository> stats() {
         return TableNames.optional(environment, TableNames.SOURCE_STATS)
                 .map(table -> new SourceStatsRepository(dynamo, table));
     }

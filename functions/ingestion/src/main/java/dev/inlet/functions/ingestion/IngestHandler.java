@@ -117,7 +117,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             long started = System.nanoTime();
             Answer answer = answer(request, context);
             long millis = (System.nanoTime() - started) / 1_000_000;
-            metrics.record(context, answer.outcome(), answer.acceptedEvents(), millis, retries.getAsLong());
+            metrics.record(context, answer.response().getStatusCode(), answer.outcome(), answer.acceptedEvents(),
+                    millis, retries.getAsLong());
             log(answer, millis);
             service.flushRefusalCountsIfDue();
             return answer.response();

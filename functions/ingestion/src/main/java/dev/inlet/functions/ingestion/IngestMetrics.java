@@ -1,6 +1,7 @@
 package dev.inlet.functions.ingestion;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,10 +14,29 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
  * invocation on stdout, no call to CloudWatch). Per invocation: {@code Requests} and {@code Latency} with the
  * dimension {@code Outcome} (accepted, or the refusal's error code: a bounded set), {@code AcceptedEvents}, and
  * {@code DynamoDbRetries} (the SDK's retries during the request: throttling shows there before it shows as 503s).
- * Sources are deliberately not a dimension: their number is unbounded and each dimension value is a billed custom
- * metric; per-source counts live in the statistics table instead.
+ * A refused request (a 4xx the statistics count) carries a second dimension set, {@code Reason}: one of the eight
+ * {@link #REASONS}, mapped from its code as the statistics map it ({@link RefusalCounts#reason}), so an alarm per
+ * reason covers every refusal code, new ones included. Both sets are bounded (about 20 codes, 8 reasons). Sources
+ * are deliberately not a dimension: their number is unbounded and each dimension value is a billed custom metric;
+ * per-source counts live in the statistics table instead. The constants are what template.yaml's alarms and
+ * dashboard may name (a test checks them against the template).
  */
-final class IngestMetrics {
+public final class IngestMetrics {
+
+    public static final String REQUESTS = "Requests";
+    public static final String ACCEPTED_EVENTS = "AcceptedEvents";
+    public static final String LATENCY = "Latency";
+    public static final String DYNAMODB_RETRIES = "DynamoDbRetries";
+    public static final List<String> METRIC_NAMES = List.of(REQUESTS, ACCEPTED_EVENTS, LATENCY, DYNAMODB_RETRIES);
+
+    public static final String OUTCOME = "Outcome";
+    public static final String REASON = "Reason";
+    /** Outcomes besides the error codes. */
+    public static final String ACCEPTED = "accepted";
+    public static final String PREFLIGHT = "preflight";
+    /** The statistics' refusal reasons: the only values of {@link #REASON}. */
+    public static final List<String> REASONS = List.of("unauthorized", "key_expired", "source_disabled",
+            "event_type_not_allowed", "origin_not_allowed", "rate_limited", "payload_too_large", "invalid_payload");
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestMetrics.class);
 
@@ -38,22 +58,38 @@ final class IngestMetrics {
         }
     }
 
+    /**
+     * The reason a refused request is counted under, or null when the answer is no refusal: the same rule as the
+     * statistics (IngestService counts 4xx answers except {@code route_not_found}), the same mapping.
+     */
+    static String reasonOf(int status, String outcome) {
+        if (status < 400 || status >= 500 || outcome.equals("route_not_found")) {
+            return null;
+        }
+        return RefusalCounts.reason(outcome);
+    }
+
     /** Never fails the request: a metrics problem is logged and the answer goes out unchanged. */
-    synchronized void record(Context context, String outcome, int acceptedEvents, long latencyMillis,
+    synchronized void record(Context context, int status, String outcome, int acceptedEvents, long latencyMillis,
                              long dynamoDbRetries) {
         try {
             if (!coldStartCaptured && context != null) {
                 metrics.captureColdStartMetric(context);
             }
             coldStartCaptured = true;
-            metrics.addDimension("Outcome", outcome);
-            metrics.addMetric("Requests", 1, MetricUnit.COUNT);
-            if (acceptedEvents > 0) {
-                metrics.addMetric("AcceptedEvents", acceptedEvents, MetricUnit.COUNT);
+            metrics.addDimension(OUTCOME, outcome);
+            String reason = reasonOf(status, outcome);
+            if (reason != null) {
+                // Its own dimension set in the same line: no second EMF line per refusal under a flood.
+                metrics.addDimension(REASON, reason);
             }
-            metrics.addMetric("Latency", latencyMillis, MetricUnit.MILLISECONDS);
+            metrics.addMetric(REQUESTS, 1, MetricUnit.COUNT);
+            if (acceptedEvents > 0) {
+                metrics.addMetric(ACCEPTED_EVENTS, acceptedEvents, MetricUnit.COUNT);
+            }
+            metrics.addMetric(LATENCY, latencyMillis, MetricUnit.MILLISECONDS);
             if (dynamoDbRetries > 0) {
-                metrics.addMetric("DynamoDbRetries", dynamoDbRetries, MetricUnit.COUNT);
+                metrics.addMetric(DYNAMODB_RETRIES, dynamoDbRetries, MetricUnit.COUNT);
             }
             metrics.flush();
         } catch (RuntimeException e) {

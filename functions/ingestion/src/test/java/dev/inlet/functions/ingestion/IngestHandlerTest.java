@@ -101,7 +101,8 @@ class IngestHandlerTest {
         batch(basic(source.key()), "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\"},"
                 + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\"}]}");
         track(null, "{\"userId\":\"u\",\"event\":\"e\"}");
-        assertEquals(List.of("Outcome=accepted Requests=1.0 AcceptedEvents=2.0", "Outcome=unauthorized Requests=1.0"),
+        assertEquals(List.of("Outcome=accepted Requests=1.0 AcceptedEvents=2.0",
+                "Reason=unauthorized Outcome=unauthorized Requests=1.0"),
                 METRICS.flushedWithoutLatency());
         assertFalse(METRICS.flushed().toString().contains(source.source().id()), "no per-source dimension");
     }

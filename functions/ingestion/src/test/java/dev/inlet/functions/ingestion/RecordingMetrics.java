@@ -35,7 +35,9 @@ final class RecordingMetrics implements Metrics {
 
     @Override
     public synchronized void addDimension(String key, String value) {
-        pending.insert(0, key + "=" + value);
+        // Each dimension is its own set (as Powertools v2 publishes them); sets are separated by a space.
+        boolean another = pending.length() > 0 && pending.charAt(0) != ' ';
+        pending.insert(0, key + "=" + value + (another ? " " : ""));
     }
 
     @Override

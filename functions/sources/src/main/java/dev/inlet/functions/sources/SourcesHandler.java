@@ -31,6 +31,9 @@ import dev.inlet.common.source.SourceType;
 import dev.inlet.common.store.DebugSample;
 import dev.inlet.common.store.Page;
 import dev.inlet.common.store.SourceFilter;
+import dev.inlet.common.store.SourceStatsRepository;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +44,7 @@ import org.crac.Resource;
 
 /**
  * Source CRUD: create, list, get and update event sources; read a source's audit trail, statistics and event
- * debugger. Adapts API Gateway events to {@link SourceService}.
+ * debugger; and (root only) the refusals no source can be told of. Adapts API Gateway events to {@link SourceService}.
  */
 public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource {
@@ -61,6 +64,7 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
     private final SourceService sources;
     private final Cursors cursors;
     private final Routes routes;
+    private final Optional<SourceStatsRepository> statistics;
 
     public SourcesHandler() {
         this(AdminServices.fromEnvironment(RuntimeEnvironment.current()));
@@ -72,6 +76,7 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
         this.authenticator = services.authenticator();
         this.sources = services.sourceService();
         this.cursors = services.cursors();
+        this.statistics = services.stats();
         this.routes = new Routes()
                 .on("POST /api/v1/events/write-keys", this::create)
                 .on("GET /api/v1/events/write-keys", this::list)
@@ -79,7 +84,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
                 .on("PATCH /api/v1/events/write-keys/{id}", this::update)
                 .on("GET /api/v1/events/write-keys/{id}/audit", this::audit)
                 .on("GET /api/v1/events/write-keys/{id}/stats", this::stats)
-                .on("GET /api/v1/events/write-keys/{id}/events", this::events);
+                .on("GET /api/v1/events/write-keys/{id}/events", this::events)
+                .on("GET /api/v1/events/stats/unattributed", this::unattributedStats);
     }
 
     @Override
@@ -138,19 +144,47 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
     static final List<String> REFUSAL_REASONS = List.of("unauthorized", "key_expired", "source_disabled",
             "event_type_not_allowed", "origin_not_allowed", "rate_limited", "payload_too_large", "invalid_payload");
 
+    /**
+     * Refusals that named no known key (made-up, malformed or missing keys), which ingestion counts globally under
+     * this pseudo-source id (RefusalCounts.UNATTRIBUTED in the ingestion function; source ids start with "wk_", so
+     * none can collide with it).
+     */
+    static final String UNATTRIBUTED = "_unattributed";
+
     private APIGatewayV2HTTPResponse stats(ApiRequest request) {
         Principal principal = authenticator.authenticate(request);
         int hours = request.intQueryParameter("hours", 24, 1, 168);
         SourceService.Stats stats = sources.stats(principal, request.pathParameter("id"), hours);
+        return ApiResponses.json(200, statsJson(stats.source().id(), hours, stats.source().lastEventAt(),
+                stats.hours()));
+    }
+
+    /**
+     * The unattributed refusals by hour and reason, in a source's stats shape (accepted always 0, no last event):
+     * root only, since they belong to no project. A project token gets 403, as on the other root-only routes.
+     */
+    private APIGatewayV2HTTPResponse unattributedStats(ApiRequest request) {
+        authenticator.authenticateRoot(request);
+        int hours = request.intQueryParameter("hours", 24, 1, 168);
+        Instant now = services.clock().instant();
+        List<SourceStatsRepository.HourStats> buckets = statistics.orElseThrow(() -> new IllegalStateException(
+                "SOURCE_STATS_TABLE is not set for this function")).hours(UNATTRIBUTED,
+                SourceStatsRepository.hourOf(now.minus(Duration.ofHours(hours - 1L))),
+                SourceStatsRepository.hourOf(now));
+        return ApiResponses.json(200, statsJson(UNATTRIBUTED, hours, Optional.empty(), buckets));
+    }
+
+    private static ObjectNode statsJson(String sourceId, int hours, Optional<Instant> lastEventAt,
+                                        List<SourceStatsRepository.HourStats> hourStats) {
         ObjectNode body = Json.object();
-        body.put("source_id", stats.source().id());
+        body.put("source_id", sourceId);
         body.put("hours", hours);
-        body.put("last_event_at", stats.source().lastEventAt().map(java.time.Instant::toString).orElse(null));
+        body.put("last_event_at", lastEventAt.map(Instant::toString).orElse(null));
         ArrayNode buckets = body.putArray("buckets");
         long accepted = 0;
         java.util.Map<String, Long> refusedTotals = new java.util.LinkedHashMap<>();
         REFUSAL_REASONS.forEach(reason -> refusedTotals.put(reason, 0L));
-        for (var hour : stats.hours()) {
+        for (var hour : hourStats) {
             ObjectNode bucket = buckets.addObject();
             bucket.put("hour", hour.hour() + ":00:00Z");
             bucket.put("accepted", hour.accepted());
@@ -166,7 +200,7 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
         totals.put("accepted", accepted);
         ObjectNode refused = totals.putObject("refused");
         refusedTotals.forEach(refused::put);
-        return ApiResponses.json(200, body);
+        return body;
     }
 
     private APIGatewayV2HTTPResponse audit(ApiRequest request) {

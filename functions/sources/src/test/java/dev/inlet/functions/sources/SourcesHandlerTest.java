@@ -287,6 +287,50 @@ class SourcesHandlerTest {
     }
 
     @Test
+    void unattributedRefusalsAreReadByTheRootOnlyInAStatsShape() {
+        var stats = new dev.inlet.common.store.SourceStatsRepository(fixture.dynamo,
+                fixture.table("SourceStatsTable"));
+        Instant now = fixture.clock.instant();
+        String thisHour = dev.inlet.common.store.SourceStatsRepository.hourOf(now);
+        String hourAgo = dev.inlet.common.store.SourceStatsRepository.hourOf(now.minus(java.time.Duration.ofHours(1)));
+        String dayAgo = dev.inlet.common.store.SourceStatsRepository.hourOf(now.minus(java.time.Duration.ofHours(30)));
+        // Written as ingestion's RefusalCounts writes them: under the pseudo-source, by reason.
+        stats.addRefusals("_unattributed", thisHour, java.util.Map.of("unauthorized", 5L));
+        stats.addRefusals("_unattributed", hourAgo, java.util.Map.of("unauthorized", 2L, "invalid_payload", 1L));
+        stats.addRefusals("_unattributed", dayAgo, java.util.Map.of("unauthorized", 100L));
+        String attributed = body(create(tokenA, "{\"name\":\"Not counted here\",\"source_type\":\"web\"}"))
+                .get("id").asText();
+        stats.addRefusals(attributed, thisHour, java.util.Map.of("unauthorized", 1000L));
+
+        String route = "GET /api/v1/events/stats/unattributed";
+        JsonNode body = body(call(TestRequests.route(route).bearer(AdminFixture.ROOT_TOKEN).query("hours", "2")));
+        assertEquals("_unattributed", body.get("source_id").asText());
+        assertEquals(2, body.get("hours").asInt());
+        assertTrue(body.get("last_event_at").isNull());
+        assertEquals(2, body.get("buckets").size());
+        assertEquals(hourAgo + ":00:00Z", body.at("/buckets/0/hour").asText());
+        assertEquals(2, body.at("/buckets/0/refused/unauthorized").asLong());
+        assertEquals(1, body.at("/buckets/0/refused/invalid_payload").asLong());
+        assertEquals(5, body.at("/buckets/1/refused/unauthorized").asLong());
+        assertEquals(0, body.at("/buckets/1/refused/rate_limited").asLong(), "every reason, zero when none");
+        assertEquals(0, body.at("/buckets/1/accepted").asLong());
+        assertEquals(7, body.at("/totals/refused/unauthorized").asLong(), "the 30-hour-old count is outside 2 h");
+        assertEquals(0, body.at("/totals/accepted").asLong());
+        assertEquals(24, body(call(TestRequests.route(route).bearer(AdminFixture.ROOT_TOKEN))).get("buckets").size(),
+                "24 hours by default");
+        assertEquals(107, body(call(TestRequests.route(route).bearer(AdminFixture.ROOT_TOKEN).query("hours", "168")))
+                .at("/totals/refused/unauthorized").asLong(), "a source's refusals are not unattributed ones");
+
+        assertRefused(call(TestRequests.route(route).bearer(AdminFixture.ROOT_TOKEN).query("hours", "169")), 400,
+                "invalid_parameter", "hours");
+        assertRefused(call(TestRequests.route(route).bearer(AdminFixture.ROOT_TOKEN).query("hours", "0")), 400,
+                "invalid_parameter", "hours");
+        assertRefused(call(TestRequests.route(route).bearer(tokenA)), 403, "forbidden", null);
+        assertRefused(call(TestRequests.route(route).bearer(tokenA).query("hours", "169")), 403, "forbidden", null);
+        assertRefused(call(TestRequests.route(route)), 401, "unauthorized", null);
+    }
+
+    @Test
     void theDebuggerIsVisibleOnlyToTheSourcesProjectAndItsCursorStaysInItsSource() {
         String id = body(create(tokenA, "{\"name\":\"Debugged\",\"source_type\":\"web\"}")).get("id").asText();
         String other = body(create(tokenA, "{\"name\":\"Other\",\"source_type\":\"web\"}")).get("id").asText();
