@@ -64,7 +64,7 @@ final class StatsAggregation {
     private record KeyOf(String sourceId, String keyId) {
     }
 
-    /** Records a ledger item may cover: bounds its size (ids are deflated, a few KB for 1,000). */
+    /** Records a ledger item may cover: bounds its size (ids are deflated, ~20 KB for 1,000). */
     static final int MAX_RECORDS_PER_CHUNK = 1_000;
 
     private final SourceStatsRepository stats;
