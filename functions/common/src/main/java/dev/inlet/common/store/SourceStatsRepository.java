@@ -3,16 +3,29 @@ package dev.inlet.common.store;
 import static dev.inlet.common.store.Attributes.n;
 import static dev.inlet.common.store.Attributes.s;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Per-source counters in SourceStatsTable (source_id, slot), written by the stats aggregator with atomic ADDs and
@@ -24,12 +37,14 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *   <li>{@code refused#2026-11-22T10}: refused requests in that hour, one attribute per reason.</li>
  * </ul>
  * Hour slots sort before "key#" and "refused#" ones ('2' &lt; 'k' &lt; 'r'), so a range of hours picks up neither.
+ * Apart from those, the aggregator's ledger of applied stream records ({@link #addOnce}): one item per chunk of
+ * records, under the pseudo-source {@code _applied#<first record's id>}, which no source ever reads.
  */
 public final class SourceStatsRepository {
 
     /**
-     * Kept 8 days: a day beyond the 7-day window the statistics endpoint is planned to show (the API reads 24 h
-     * today). A key unused for 8 days loses its last_used_at too, and then reads as never used.
+     * Kept 8 days: a day beyond the longest window the statistics endpoint shows ({@code hours} up to 168). A key
+     * unused for 8 days loses its last_used_at too, and then reads as never used.
      */
     static final Duration KEEP = Duration.ofDays(8);
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH")
@@ -47,14 +62,136 @@ public final class SourceStatsRepository {
         return HOUR.format(instant);
     }
 
-    /** Adds {@code accepted} events to the source's counter for {@code hour} (atomic, no read). */
+    /** Adds {@code accepted} events to the source's counter for {@code hour} (atomic, no read; not idempotent). */
     public void addAccepted(String sourceId, String hour, long accepted) {
-        add(sourceId, hour, "accepted", accepted, hour);
+        add(Increment.accepted(sourceId, hour, accepted));
     }
 
-    /** Adds {@code requests} accepted requests to the key's counter for {@code hour}. */
+    /** Adds {@code requests} accepted requests to the key's counter for {@code hour} (not idempotent). */
     public void addKeyRequests(String sourceId, String keyId, String hour, long requests) {
-        add(sourceId, "key#" + keyId + "#" + hour, "requests", requests, hour);
+        add(Increment.keyRequests(sourceId, keyId, hour, requests));
+    }
+
+    /** An amount to add to one counter of one slot (an hour's {@code accepted}, a key-hour's {@code requests}). */
+    public record Increment(String sourceId, String slot, String counter, long amount, String hour) {
+
+        public static Increment accepted(String sourceId, String hour, long accepted) {
+            return new Increment(sourceId, hour, "accepted", accepted, hour);
+        }
+
+        public static Increment keyRequests(String sourceId, String keyId, String hour, long requests) {
+            return new Increment(sourceId, "key#" + keyId + "#" + hour, "requests", requests, hour);
+        }
+    }
+
+    /** Increments one {@link #addOnce} may carry: a transaction holds 100 actions, and one is the ledger item. */
+    public static final int MAX_INCREMENTS = 99;
+    /** Longer than a stream record can be re-delivered: the stream keeps records 24 h. */
+    static final Duration LEDGER_KEEP = Duration.ofDays(2);
+    private static final String LEDGER_PREFIX = "_applied#";
+    private static final int TRANSACTION_ATTEMPTS = 3;
+
+    /**
+     * Applies {@code increments}, the effect of the stream records {@code recordIds} (in stream order), exactly once:
+     * one TransactWriteItems holds them and a ledger item keyed by the first record id, which it creates only if
+     * absent, so the increments and the ledger are written together or not at all. Returns empty when this call
+     * applied them. When the ledger already holds an item for that first record (an earlier delivery applied a chunk
+     * starting there, possibly cut differently), applies nothing and returns the record ids that chunk covered.
+     * A transaction cancelled by a conflicting write or throttling is retried here (nothing was applied); any other
+     * failure is thrown, and whether the chunk was applied is then for the ledger to tell on the next delivery.
+     */
+    public Optional<List<String>> addOnce(List<String> recordIds, List<Increment> increments, Instant now) {
+        if (recordIds.isEmpty() || increments.size() > MAX_INCREMENTS) {
+            throw new IllegalArgumentException("1.." + MAX_INCREMENTS + " increments for at least one record");
+        }
+        List<TransactWriteItem> actions = new ArrayList<>();
+        actions.add(TransactWriteItem.builder().update(u -> u.tableName(table)
+                .key(ledgerKey(recordIds.get(0)))
+                .updateExpression("SET #records = :records, purge_at = :purge")
+                .conditionExpression("attribute_not_exists(#records)")
+                .expressionAttributeNames(Map.of("#records", "records"))
+                .expressionAttributeValues(Map.of(":records", encode(recordIds),
+                        ":purge", n(now.plus(LEDGER_KEEP).getEpochSecond())))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).build());
+        for (Increment increment : increments) {
+            actions.add(TransactWriteItem.builder().update(u -> u.tableName(table)
+                    .key(Map.of("source_id", s(increment.sourceId()), "slot", s(increment.slot())))
+                    .updateExpression("ADD #counter :n SET purge_at = :purge")
+                    .expressionAttributeNames(Map.of("#counter", increment.counter()))
+                    .expressionAttributeValues(incrementValues(increment))).build());
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(actions));
+                return Optional.empty();
+            } catch (TransactionCanceledException cancelled) {
+                List<CancellationReason> reasons = cancelled.cancellationReasons();
+                if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
+                    Map<String, AttributeValue> ledger = reasons.get(0).item();
+                    if (ledger == null || !ledger.containsKey("records")) {
+                        throw new IllegalStateException("The ledger item's records were not returned", cancelled);
+                    }
+                    return Optional.of(decode(ledger.get("records")));
+                }
+                boolean transientCause = reasons.stream().map(CancellationReason::code).anyMatch(code ->
+                        "TransactionConflict".equals(code) || "ThrottlingError".equals(code)
+                                || "ProvisionedThroughputExceeded".equals(code));
+                if (!transientCause || attempt == TRANSACTION_ATTEMPTS) {
+                    throw cancelled;
+                }
+                pause(attempt);
+            }
+        }
+    }
+
+    /**
+     * Records {@code recordIds} (in stream order) as applied, keyed by the first: for the rest of a chunk that an
+     * earlier, longer delivery applied, when this delivery ends inside it (Lambda bisected the batch), so that the
+     * delivery starting there finds them applied. Idempotent.
+     */
+    public void markApplied(List<String> recordIds, Instant now) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(ledgerKey(recordIds.get(0)))
+                    .updateExpression("SET #records = :records, purge_at = :purge")
+                    .conditionExpression("attribute_not_exists(#records)")
+                    .expressionAttributeNames(Map.of("#records", "records"))
+                    .expressionAttributeValues(Map.of(":records", encode(recordIds),
+                            ":purge", n(now.plus(LEDGER_KEEP).getEpochSecond()))));
+        } catch (ConditionalCheckFailedException alreadyMarked) {
+            // Marked by an earlier delivery.
+        }
+    }
+
+    private static Map<String, AttributeValue> ledgerKey(String firstRecordId) {
+        return Map.of("source_id", s(LEDGER_PREFIX + firstRecordId), "slot", s("records"));
+    }
+
+    /** Record ids, newline-joined and deflated: about 20 bytes per 32-hex-digit eventID, ~20 KB for 1,000. */
+    private static AttributeValue encode(List<String> recordIds) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeflaterOutputStream deflate = new DeflaterOutputStream(out)) {
+            deflate.write(String.join("\n", recordIds).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return AttributeValue.fromB(SdkBytes.fromByteArray(out.toByteArray()));
+    }
+
+    private static List<String> decode(AttributeValue records) {
+        try (InflaterInputStream inflate = new InflaterInputStream(records.b().asInputStream())) {
+            return List.of(new String(inflate.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep((20L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(20));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Adds refused requests by reason to the source's {@code refused#<hour>} slot, in one atomic UpdateItem. */
@@ -150,15 +287,17 @@ public final class SourceStatsRepository {
         return item == null ? Optional.empty() : Attributes.optionalInstant(item, "last_used_at");
     }
 
-    private void add(String sourceId, String slot, String counter, long amount, String hour) {
-        Instant hourStart = Instant.parse(hour + ":00:00Z");
+    private void add(Increment increment) {
         dynamo.updateItem(b -> b.tableName(table)
-                .key(Map.of("source_id", s(sourceId), "slot", s(slot)))
+                .key(Map.of("source_id", s(increment.sourceId()), "slot", s(increment.slot())))
                 .updateExpression("ADD #counter :n SET purge_at = :purge")
-                .expressionAttributeNames(Map.of("#counter", counter))
-                .expressionAttributeValues(Map.of(
-                        ":n", n(amount),
-                        ":purge", n(hourStart.plus(KEEP).getEpochSecond()))));
+                .expressionAttributeNames(Map.of("#counter", increment.counter()))
+                .expressionAttributeValues(incrementValues(increment)));
+    }
+
+    private static Map<String, AttributeValue> incrementValues(Increment increment) {
+        Instant hourStart = Instant.parse(increment.hour() + ":00:00Z");
+        return Map.of(":n", n(increment.amount()), ":purge", n(hourStart.plus(KEEP).getEpochSecond()));
     }
 
     private long sum(String sourceId, String fromSlot, String toSlot, String counter) {

@@ -13,6 +13,7 @@ import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.store.SourceActivityRepository;
 import dev.inlet.common.store.SourceStatsRepository;
 import dev.inlet.common.store.TableNames;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.crac.Core;
@@ -42,7 +43,8 @@ public final class StatsAggregatorHandler implements RequestHandler<DynamodbEven
                 new SourceStatsRepository(dynamo, TableNames.required(environment, TableNames.SOURCE_STATS)),
                 new SourceActivityRepository(dynamo, TableNames.required(environment, TableNames.SOURCES)),
                 TableNames.optional(environment, TableNames.DEBUGGER)
-                        .map(table -> new DebugSampleRepository(dynamo, table)));
+                        .map(table -> new DebugSampleRepository(dynamo, table)),
+                Clock.systemUTC());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.inlet.functions.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
@@ -26,7 +27,16 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /** The stream aggregator against DynamoDB Local, fed stream records shaped as Lambda delivers them. */
 class StatsAggregatorHandlerTest {
@@ -60,7 +70,8 @@ class StatsAggregatorHandlerTest {
         dynamo.reset();
         StreamsEventResponse response = handler.handleRequest(event(records), null);
         assertTrue(response.getBatchItemFailures().isEmpty());
-        assertEquals(3 + 2, dynamo.calls("updateItem"), "one ADD per (source, hour) and one SET per source (no key ids here)");
+        assertEquals(1, dynamo.calls("transactWriteItems"), "all of the batch's ADDs in one transaction");
+        assertEquals(2, dynamo.calls("updateItem"), "one last_event_at SET per source (no key ids here)");
 
         assertEquals(6, volume(a));
         assertEquals(1, volume(b));
@@ -72,6 +83,11 @@ class StatsAggregatorHandlerTest {
 
         handler.handleRequest(event(List.of(insert(a, now.minus(Duration.ofHours(30))))), null);
         assertEquals(7, volume(a), "outside the last 24 hours");
+
+        handler.handleRequest(event(List.of(insert(a, now.plusSeconds(60)))), null);
+        handler.handleRequest(event(records), null); // an old batch delivered again, after a newer one
+        assertEquals(8, volume(a), "the re-delivered batch is not counted again");
+        assertEquals(Attributes.sortable(now.plusSeconds(60)), lastEvent(a), "nor does it move last_event_at back");
     }
 
     @Test
@@ -80,15 +96,225 @@ class StatsAggregatorHandlerTest {
         Instant now = fixture.clock.instant();
         DynamodbEvent.DynamodbStreamRecord first = insert(a, now);
         DynamodbEvent.DynamodbStreamRecord second = insert(a, now);
-        dynamo.failWith(DynamoDbException.builder().message("injected throttling").statusCode(400).build(),
-                "updateItem");
-        StreamsEventResponse response = handler.handleRequest(event(List.of(first, second)), null);
-        dynamo.heal();
-        assertEquals(List.of(first.getDynamodb().getSequenceNumber()),
-                response.getBatchItemFailures().stream().map(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
-                        .toList());
-        handler.handleRequest(event(List.of(first, second)), null); // Lambda re-delivers from the reported record
-        assertEquals(2, volume(a));
+        for (String operation : List.of("transactWriteItems", "updateItem")) {
+            dynamo.failWith(DynamoDbException.builder().message("injected throttling").statusCode(400).build(),
+                    operation);
+            StreamsEventResponse response = handler.handleRequest(event(List.of(first, second)), null);
+            dynamo.heal();
+            assertEquals(List.of(first.getDynamodb().getSequenceNumber()), failures(response), operation);
+            // Lambda re-delivers from the reported record
+            assertTrue(handler.handleRequest(event(List.of(first, second)), null).getBatchItemFailures().isEmpty());
+            assertEquals(2, volume(a), "counted once although " + operation + " failed");
+            assertEquals(Attributes.sortable(now), lastEvent(a));
+        }
+    }
+
+    @Test
+    void theSameBatchDeliveredTwiceIsCountedOnce() {
+        String a = newSource();
+        Instant now = fixture.clock.instant();
+        List<DynamodbEvent.DynamodbStreamRecord> records = List.of(withKey(insert(a, now), "key_one", true),
+                withKey(insert(a, now), "key_one", false), withKey(insert(a, now), "key_one", true));
+        handler.handleRequest(event(records), null);
+        dynamo.reset();
+        assertTrue(handler.handleRequest(event(records), null).getBatchItemFailures().isEmpty());
+        assertEquals(1, dynamo.calls("transactWriteItems"), "one ledger lookup, cancelled by its condition");
+        assertEquals(3, volume(a));
+        assertEquals(2, statsRepository().keyRequestsInLast24Hours(a, "key_one", now));
+    }
+
+    @Test
+    void aChunkThatFailsIsReportedAndItsReDeliveryCountsEveryRecordOnce_withInjectedDynamoDbFault() {
+        Instant now = fixture.clock.instant();
+        List<String> ids = new ArrayList<>();
+        List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
+        for (int i = 0; i < 150; i++) { // 150 hour counters: a chunk of 99 and one of 51
+            ids.add("src_partial_" + i);
+            records.add(insert(ids.get(i), now));
+        }
+        FaultyDynamoDb faulty = new FaultyDynamoDb(fixture.dynamo);
+        StatsAggregatorHandler failing = new StatsAggregatorHandler(faulty.client(),
+                fixture.environmentFor("StatsAggregatorFunction"));
+        faulty.failCall("transactWriteItems", 2, FaultyDynamoDb.Mode.REFUSE);
+        StreamsEventResponse response = failing.handleRequest(event(records), null);
+        assertEquals(List.of(records.get(CHUNK).getDynamodb().getSequenceNumber()),
+                failures(response), "the failed chunk's first record");
+        assertEquals(CHUNK, ids.stream().mapToLong(id -> accepted(id, now)).sum(),
+                "the first chunk applied, the failed one not at all");
+
+        // Lambda re-delivers from the reported record, in a batch that has grown since
+        List<DynamodbEvent.DynamodbStreamRecord> retry = new ArrayList<>(records.subList(CHUNK,
+                records.size()));
+        retry.add(insert(ids.get(0), now));
+        assertTrue(handler.handleRequest(event(retry), null).getBatchItemFailures().isEmpty());
+        // and, for good measure, the whole batch once more
+        assertTrue(handler.handleRequest(event(records), null).getBatchItemFailures().isEmpty());
+        assertEquals(2, accepted(ids.get(0), now));
+        for (String id : ids.subList(1, ids.size())) {
+            assertEquals(1, accepted(id, now), id);
+        }
+    }
+
+    @Test
+    void aTransactionAppliedButReportedFailedIsCountedOnce_withInjectedDynamoDbFault() {
+        Instant now = fixture.clock.instant();
+        List<DynamodbEvent.DynamodbStreamRecord> records = List.of(insert("src_ambiguous", now),
+                insert("src_ambiguous", now));
+        FaultyDynamoDb faulty = new FaultyDynamoDb(fixture.dynamo);
+        StatsAggregatorHandler failing = new StatsAggregatorHandler(faulty.client(),
+                fixture.environmentFor("StatsAggregatorFunction"));
+        faulty.failCall("transactWriteItems", 1, FaultyDynamoDb.Mode.APPLY_THEN_FAIL);
+        StreamsEventResponse response = failing.handleRequest(event(records), null);
+        assertEquals(List.of(records.get(0).getDynamodb().getSequenceNumber()), failures(response));
+        assertEquals(2, accepted("src_ambiguous", now), "applied, although the caller saw an error");
+        assertTrue(failing.handleRequest(event(records), null).getBatchItemFailures().isEmpty());
+        assertEquals(2, accepted("src_ambiguous", now), "the re-delivery finds it in the ledger");
+    }
+
+    @Test
+    void aCrashAfterAChunkThenABisectedReDeliveryCountsEveryRecordOnce_withInjectedCrash() {
+        Instant now = fixture.clock.instant();
+        List<String> ids = new ArrayList<>();
+        List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            ids.add("src_bisect_" + i);
+            records.add(insert(ids.get(i), now));
+        }
+        FaultyDynamoDb faulty = new FaultyDynamoDb(fixture.dynamo);
+        StatsAggregatorHandler crashing = new StatsAggregatorHandler(faulty.client(),
+                fixture.environmentFor("StatsAggregatorFunction"));
+        faulty.failCall("transactWriteItems", 2, FaultyDynamoDb.Mode.CRASH);
+        assertThrows(IllegalStateException.class, () -> crashing.handleRequest(event(records), null));
+        // The invocation failed: Lambda splits the batch in two and delivers the halves in order. The first half ends
+        // inside the chunk the crashed invocation applied (records 0..98).
+        assertTrue(handler.handleRequest(event(records.subList(0, 75)), null).getBatchItemFailures().isEmpty());
+        assertTrue(handler.handleRequest(event(records.subList(75, 150)), null).getBatchItemFailures().isEmpty());
+        for (String id : ids) {
+            assertEquals(1, accepted(id, now), id);
+        }
+    }
+
+    @Test
+    void theSdksOwnRetryOfAnAppliedTransactionIsCountedOnce_withInjectedResponseLoss() {
+        dev.inlet.localaws.DynamoDbLocalServer server = dev.inlet.localaws.DynamoDbLocal.sharedServer();
+        Map<String, String> tables = dev.inlet.localaws.LocalTables.createAll(server.client(), AdminFixture.template(),
+                dev.inlet.localaws.LocalTables.uniquePrefix(StatsAggregatorHandlerTest.class) + "sdk");
+        Map<String, String> environment = new java.util.HashMap<>(fixture.environmentFor("StatsAggregatorFunction"));
+        environment.put("SOURCE_STATS_TABLE", tables.get("SourceStatsTable"));
+        environment.put("SOURCES_TABLE", tables.get("SourcesTable"));
+        environment.put("DEBUGGER_TABLE", tables.get("DebuggerTable"));
+        java.util.concurrent.atomic.AtomicInteger responsesToLose = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger transmitted = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutionInterceptor loseResponse = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest) {
+                    transmitted.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+                // DynamoDB applied the request; its answer is lost as by a broken connection (retryable, 5xx).
+                if (context.request() instanceof TransactWriteItemsRequest && responsesToLose.getAndDecrement() > 0) {
+                    throw DynamoDbException.builder().message("injected: response lost").statusCode(500).build();
+                }
+            }
+        };
+        try (DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(server.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(loseResponse))
+                .build()) {
+            StatsAggregatorHandler overHttp = new StatsAggregatorHandler(client, environment);
+            SourceStatsRepository stats = new SourceStatsRepository(client, tables.get("SourceStatsTable"));
+            Instant now = fixture.clock.instant();
+
+            // The SDK retries with the ClientRequestToken it generated for the call, so DynamoDB answers the retry as
+            // already applied (a token holds 10 minutes, for that one call: the ledger covers re-deliveries).
+            responsesToLose.set(1);
+            List<DynamodbEvent.DynamodbStreamRecord> once = List.of(insert("src_sdk", now), insert("src_sdk", now));
+            assertTrue(overHttp.handleRequest(event(once), null).getBatchItemFailures().isEmpty());
+            assertEquals(2, transmitted.get(), "sent twice: the SDK retried");
+            assertEquals(2, stats.acceptedInLast24Hours("src_sdk", now));
+
+            // Every attempt's answer is lost: the handler reports the chunk, and its re-delivery finds the ledger item.
+            responsesToLose.set(Integer.MAX_VALUE);
+            List<DynamodbEvent.DynamodbStreamRecord> twice = List.of(insert("src_sdk", now));
+            assertEquals(List.of(twice.get(0).getDynamodb().getSequenceNumber()),
+                    failures(overHttp.handleRequest(event(twice), null)));
+            responsesToLose.set(0);
+            assertTrue(overHttp.handleRequest(event(twice), null).getBatchItemFailures().isEmpty());
+            assertEquals(3, stats.acceptedInLast24Hours("src_sdk", now));
+        }
+    }
+
+    private static final int CHUNK = SourceStatsRepository.MAX_INCREMENTS;
+
+    private static List<String> failures(StreamsEventResponse response) {
+        return response.getBatchItemFailures().stream().map(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
+                .toList();
+    }
+
+    private static SourceStatsRepository statsRepository() {
+        return new SourceStatsRepository(fixture.dynamo, fixture.table("SourceStatsTable"));
+    }
+
+    private static long accepted(String sourceId, Instant now) {
+        return statsRepository().acceptedInLast24Hours(sourceId, now);
+    }
+
+    /**
+     * A DynamoDbClient in front of DynamoDB Local that fails one chosen call: refused before it reaches DynamoDB,
+     * applied but answered with an error, or with an exception no handler catches (the invocation dies).
+     */
+    private static final class FaultyDynamoDb {
+
+        enum Mode { REFUSE, APPLY_THEN_FAIL, CRASH }
+
+        private final DynamoDbClient client;
+        private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile String operation = "";
+        private volatile int failing;
+        private volatile Mode mode;
+
+        FaultyDynamoDb(DynamoDbClient delegate) {
+            this.client = (DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(
+                    DynamoDbClient.class.getClassLoader(), new Class<?>[]{DynamoDbClient.class},
+                    (proxy, method, args) -> {
+                        boolean fail = method.getName().equals(operation) && calls.incrementAndGet() == failing;
+                        if (fail && mode == Mode.REFUSE) {
+                            throw DynamoDbException.builder().message("injected").statusCode(500).build();
+                        }
+                        if (fail && mode == Mode.CRASH) {
+                            throw new IllegalStateException("injected crash");
+                        }
+                        Object result;
+                        try {
+                            result = method.invoke(delegate, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                        if (fail) {
+                            throw DynamoDbException.builder().message("injected after applying").statusCode(500)
+                                    .build();
+                        }
+                        return result;
+                    });
+        }
+
+        DynamoDbClient client() {
+            return client;
+        }
+
+        /** The {@code n}th call of {@code operation} from now on fails as {@code mode} says. */
+        void failCall(String operation, int n, Mode mode) {
+            this.calls.set(0);
+            this.mode = mode;
+            this.failing = n;
+            this.operation = operation;
+        }
     }
 
     @Test
@@ -213,6 +439,7 @@ class StatsAggregatorHandlerTest {
         stream.setNewImage(image);
         stream.setSequenceNumber(Long.toString(sequence++));
         DynamodbEvent.DynamodbStreamRecord record = new DynamodbEvent.DynamodbStreamRecord();
+        record.setEventID("ev-" + stream.getSequenceNumber());
         record.setEventName(name);
         record.setDynamodb(stream);
         return record;
