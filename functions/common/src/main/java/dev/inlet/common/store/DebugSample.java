@@ -39,8 +39,8 @@ public sealed interface DebugSample permits DebugSample.Accepted, DebugSample.Re
      * @param reason      the statistics' reason for that code ({@code invalid_payload} for {@code invalid_event}, …)
      * @param detailsJson the error's details as the client got them, if any
      * @param eventCount  how many events the body held, when it could be read that far
-     * @param bodyBytes   the body's size after any base64 and gzip decoding (the received size when it was not
-     *                    decodable)
+     * @param bodyBytes   the body's size in bytes as received: base64-decoded when API Gateway encoded it, before
+     *                    any gunzip
      */
     record Refused(String sourceId, Instant at, String requestId, int status, String code, String reason,
                    String message, Optional<String> detailsJson, String keyPrefix, Optional<String> origin,

@@ -70,6 +70,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private final LongSupplier retries;
     private final LogLimit refusalLogLimit = new LogLimit();
     private final Clock clock;
+    private final RefusalSamples samples;
 
     public IngestHandler() {
         this(new SdkRetries(), RuntimeEnvironment.current());
@@ -98,6 +99,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         Duration cacheTtl = Duration.ofSeconds(Long.parseLong(environment.getOrDefault(KEY_CACHE_SECONDS,
                 Long.toString(KeyCache.MAX_TTL.toSeconds()))));
         Duration retention = Duration.ofDays(Long.parseLong(environment.getOrDefault(RETENTION_DAYS, "7")));
+        this.samples = new RefusalSamples(TableNames.optional(environment, TableNames.DEBUGGER).map(table ->
+                new DebugSampleRepository(RefusalSamples.withBoundedBatchWrites(dynamo), table)), clock);
         this.service = new IngestService(new KeyCache(keys::find, clock, cacheTtl),
                 new SecretHasher(secrets::pepper),
                 new LeasedRateLimiter(RateLimitStore.fromEnvironment(dynamo, environment), clock),
@@ -105,9 +108,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 new EventStore(dynamo, TableNames.required(environment, TableNames.EVENTS)),
                 new RefusalCounts(TableNames.optional(environment, TableNames.SOURCE_STATS)
                         .map(table -> new SourceStatsRepository(dynamo, table)), clock),
-                new RefusalSamples(TableNames.optional(environment, TableNames.DEBUGGER)
-                        .map(table -> new DebugSampleRepository(dynamo, table)), clock),
-                clock, retention);
+                samples, clock, retention);
     }
 
     @Override
@@ -116,11 +117,14 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         return RequestLog.around(context, request.requestId(), request.routeKey(), () -> {
             long started = System.nanoTime();
             Answer answer = answer(request, context);
+            // Before the answer goes out, so part of the latency measured: a refusal's count and debugger example
+            // are written by that refusal's own request when the container wrote none within the last second.
+            service.flushRefusalCountsIfDue();
+            samples.flushIfDue();
             long millis = (System.nanoTime() - started) / 1_000_000;
             metrics.record(context, answer.response().getStatusCode(), answer.outcome(), answer.acceptedEvents(),
                     millis, retries.getAsLong());
             log(answer, millis);
-            service.flushRefusalCountsIfDue();
             return answer.response();
         });
     }

@@ -75,8 +75,9 @@ final class IngestService {
             return ingest(call, request, rawBody, base64, storageBudget, seen);
         } catch (ApiError refusal) {
             if (refusal.status() >= 400 && refusal.status() < 500 && !refusal.code().equals("route_not_found")) {
-                refusals.count(Optional.ofNullable(seen.grant).map(KeyGrant::sourceId), refusal.code());
-                samples.offer(refusal, seen, call, request.requestId(), request.header("origin"), rawBody);
+                refusals.count(Optional.ofNullable(seen.grant).map(KeyGrant::sourceId), refusal.code(),
+                        RefusalSamples.refusedEvents(seen, call));
+                samples.offer(refusal, seen, call, request, rawBody, base64);
             }
             throw readableByBrowser(refusal, seen.grant, request.header("origin"));
         } catch (StorageUnavailable keyLookup) {

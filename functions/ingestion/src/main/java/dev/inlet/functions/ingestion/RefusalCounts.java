@@ -3,47 +3,54 @@ package dev.inlet.functions.ingestion;
 import dev.inlet.common.store.SourceStatsRepository;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refused requests per source, reason and hour, counted in memory and added to the statistics table at most every
- * {@link #FLUSH_EVERY} per container, at the end of the request that finds them due (each write bounded at 300 ms):
- * under a flood the cost is one write per source and hour per flush, not one per request. The price, stated: what a container counted since
- * its last flush (at most {@link #FLUSH_EVERY} of refusals) waits for its next request, and is lost if the container
- * is reaped first. Refusals that name no known key (made-up or malformed keys) are counted globally, under the
- * pseudo-source {@link #UNATTRIBUTED}.
+ * Refused events per source, reason and hour, added to the statistics table with a bounded number of writes. A
+ * container that has written no refusal counts within the last {@link #FLUSH_EVERY} writes at once, at the end of the
+ * refused request itself: a refusal made by hand (a walkthrough, a developer debugging a client) counts before its
+ * answer goes out. Otherwise (a flood) the counts are summed in memory and written by the first request after the
+ * second has passed: at most {@link #MAX_WRITES_PER_FLUSH} UpdateItems (one per source and hour, each bounded at
+ * 300 ms) per container per second, however many requests are refused.
+ *
+ * <p>The price, stated: under a flood, what a container counted since its last write waits for its next request
+ * after the second; with more than {@link #MAX_WRITES_PER_FLUSH} sources pending, the oldest are written first and
+ * the others wait one more second per {@link #MAX_WRITES_PER_FLUSH}. If no further request comes, the counts wait
+ * for the container's next one, and are lost if Lambda reaps the container first: at most the refusals of the
+ * container's last second of traffic (plus that backlog). Refusals that name no known key (made-up or malformed
+ * keys) are counted globally, under the pseudo-source {@link #UNATTRIBUTED}.
  */
 final class RefusalCounts {
 
-    /**
-     * Short enough that refusals made by hand (a walkthrough, a developer debugging a client) show at once, since
-     * each is the first of its window; long enough that a flood costs one write per source and hour per second.
-     */
+    /** At most one write round per container per this period. */
     static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
     static final String UNATTRIBUTED = "_unattributed";
-    /** Writes one flush makes at most; the rest wait for the next (refusals spread over many sources). */
+    /** Writes one round makes at most; the rest wait for the next (refusals spread over many sources). */
     static final int MAX_WRITES_PER_FLUSH = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(RefusalCounts.class);
 
-    private record Slot(String sourceId, String hour, String reason) {
+    private record SourceHour(String sourceId, String hour) {
     }
 
-    private final Map<Slot, LongAdder> counts = new ConcurrentHashMap<>();
+    /** Insertion order is the order counts started waiting: the oldest are written first. */
+    private final LinkedHashMap<SourceHour, Map<String, Long>> pending = new LinkedHashMap<>();
     private final Optional<SourceStatsRepository> stats;
     private final Clock clock;
-    private volatile long lastFlushMillis;
+    private long lastWriteMillis;
+    private boolean written;
 
     RefusalCounts(Optional<SourceStatsRepository> stats, Clock clock) {
         this.stats = stats;
         this.clock = clock;
-        this.lastFlushMillis = clock.millis();
     }
 
     /** The reasons the statistics report, from an error code. */
@@ -57,51 +64,49 @@ final class RefusalCounts {
         };
     }
 
-    void count(Optional<String> sourceId, String code) {
-        Slot slot = new Slot(sourceId.orElse(UNATTRIBUTED), SourceStatsRepository.hourOf(clock.instant()),
-                reason(code));
-        counts.computeIfAbsent(slot, s -> new LongAdder()).increment();
-    }
-
-    /** Writes what was counted if the last flush is {@link #FLUSH_EVERY} old; never throws. */
-    void flushIfDue() {
-        if (stats.isEmpty() || counts.isEmpty() || clock.millis() - lastFlushMillis < FLUSH_EVERY.toMillis()) {
+    /** Counts a refused request's {@code events} (1 when its events could not be read) under its code's reason. */
+    synchronized void count(Optional<String> sourceId, String code, int events) {
+        if (stats.isEmpty()) {
             return;
         }
-        flush();
+        pending.computeIfAbsent(new SourceHour(sourceId.orElse(UNATTRIBUTED),
+                        SourceStatsRepository.hourOf(clock.instant())), k -> new HashMap<>())
+                .merge(reason(code), (long) Math.max(1, events), Long::sum);
     }
 
-    synchronized void flush() {
-        lastFlushMillis = clock.millis();
-        Map<Slot, Long> taken = new HashMap<>();
-        for (Slot slot : counts.keySet()) {
-            LongAdder adder = counts.remove(slot);
-            if (adder != null && adder.sum() > 0) {
-                taken.merge(slot, adder.sum(), Long::sum);
+    /**
+     * Writes the oldest pending counts unless this container wrote some within the last {@link #FLUSH_EVERY};
+     * never throws. Called at the end of every request, refused or not.
+     */
+    void flushIfDue() {
+        List<Map.Entry<SourceHour, Map<String, Long>>> taken = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.millis();
+            if (pending.isEmpty() || (written && now - lastWriteMillis < FLUSH_EVERY.toMillis())) {
+                return;
+            }
+            written = true;
+            lastWriteMillis = now;
+            Iterator<Map.Entry<SourceHour, Map<String, Long>>> oldest = pending.entrySet().iterator();
+            while (oldest.hasNext() && taken.size() < MAX_WRITES_PER_FLUSH) {
+                Map.Entry<SourceHour, Map<String, Long>> next = oldest.next();
+                taken.add(Map.entry(next.getKey(), next.getValue()));
+                oldest.remove();
             }
         }
-        Map<String, Map<String, Long>> bySourceHour = new HashMap<>();
-        taken.forEach((slot, n) -> bySourceHour.computeIfAbsent(slot.sourceId() + "\n" + slot.hour(),
-                k -> new HashMap<>()).merge(slot.reason(), n, Long::sum));
-        int writes = 0;
-        for (Map.Entry<String, Map<String, Long>> entry : bySourceHour.entrySet()) {
-            String[] parts = entry.getKey().split("\n", 2);
-            if (writes++ >= MAX_WRITES_PER_FLUSH) {
-                putBack(parts[0], parts[1], entry.getValue()); // one request pays for a few writes at most
-                continue;
-            }
+        for (Map.Entry<SourceHour, Map<String, Long>> entry : taken) {
+            SourceHour slot = entry.getKey();
             try {
-                stats.orElseThrow().addRefusals(parts[0], parts[1], entry.getValue());
+                stats.orElseThrow().addRefusals(slot.sourceId(), slot.hour(), entry.getValue());
             } catch (RuntimeException e) {
-                // Kept for the next flush rather than lost: the statistics only lag.
-                LOG.warn("Could not add refusal counts of {} for {}; retrying at the next flush", parts[0], parts[1], e);
-                putBack(parts[0], parts[1], entry.getValue());
+                // Kept for the next round rather than lost: the statistics only lag.
+                LOG.warn("Could not add refusal counts of {} for {}; retrying at the next flush", slot.sourceId(),
+                        slot.hour(), e);
+                synchronized (this) {
+                    Map<String, Long> back = pending.computeIfAbsent(slot, k -> new HashMap<>());
+                    entry.getValue().forEach((reason, n) -> back.merge(reason, n, Long::sum));
+                }
             }
         }
-    }
-
-    private void putBack(String sourceId, String hour, Map<String, Long> reasons) {
-        reasons.forEach((reason, n) -> counts.computeIfAbsent(new Slot(sourceId, hour, reason), s -> new LongAdder())
-                .add(n));
     }
 }

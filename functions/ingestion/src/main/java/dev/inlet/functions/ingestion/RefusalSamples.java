@@ -8,31 +8,51 @@ import dev.inlet.common.source.EventType;
 import dev.inlet.common.source.KeyGrant;
 import dev.inlet.common.store.DebugSample;
 import dev.inlet.common.store.DebugSampleRepository;
+import dev.inlet.common.http.ApiRequest;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 
 /**
- * Refused requests recorded in the event debugger, at a bounded cost under a flood: per container, the first refusal
- * of each (source, error code) in each second is written — one PutItem of at most {@link #WRITE_TIMEOUT}, on that
- * refusal's own path — and at most {@link #MAX_PER_SECOND} entries a second in all; the rest are only counted
- * ({@link RefusalCounts}). Refusals that name no known key have no source to show them to and are only counted.
+ * Refused requests recorded in the event debugger, at a bounded cost under a flood: per container, one example of
+ * each (source, error code) in each second — the first refusal of the pair that second; the rest are only counted
+ * ({@link RefusalCounts}). Like the counts, examples are written at once, at the end of the refused request, when
+ * this container has written none within the last {@link #FLUSH_EVERY}; otherwise they wait for the first request
+ * after that second and are then written together, in BatchWriteItems of 25 (each call bounded at
+ * {@link #WRITE_TIMEOUT}, a round at about {@link #FLUSH_BUDGET}: the rest waits for the next round). So the cost per
+ * container and second is one item per (source, code) refused there, never one per request, and every pair gets its
+ * example. What is lost: examples whose write fails (best effort; the counts are unaffected), those beyond
+ * {@link #MAX_PENDING} waiting in one container (only when DynamoDB stays slow or failing), and, as for the counts,
+ * those waiting in a container that Lambda reaps before its next request. Refusals that name no known key have no
+ * source to show them to and are only counted.
  *
  * <p>An entry never holds the write key: the key's display prefix stands for it, and any key in the body excerpt is
  * masked.
  */
 final class RefusalSamples {
 
-    static final int MAX_PER_SECOND = 50;
+    static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
+    /** Examples one container holds at most while they wait to be written; more are dropped (and logged). */
+    static final int MAX_PENDING = 1_000;
+    /** A round starts no further BatchWriteItem once this much time is spent: the rest waits a second. */
+    static final Duration FLUSH_BUDGET = Duration.ofMillis(500);
+    static final int BATCH_SIZE = 25;
     static final int EXCERPT_CHARACTERS = 512;
     static final Duration WRITE_TIMEOUT = Duration.ofMillis(300);
     static final String MASK = "[write key]";
@@ -47,10 +67,45 @@ final class RefusalSamples {
     private final Clock clock;
     private final Set<String> sampledThisSecond = new HashSet<>();
     private long second = Long.MIN_VALUE;
+    private final ArrayDeque<DebugSample.Refused> pending = new ArrayDeque<>();
+    private boolean written;
+    private long lastWriteMillis;
+    private long dropped;
 
     RefusalSamples(Optional<DebugSampleRepository> repository, Clock clock) {
         this.repository = repository;
         this.clock = clock;
+    }
+
+    /**
+     * {@code dynamo} with every BatchWriteItem bounded at {@link #WRITE_TIMEOUT} (SDK retries included), for the
+     * debugger writes made on a live request's path: a slow DynamoDB delays an answer by a bounded time, never stalls
+     * it.
+     */
+    static DynamoDbClient withBoundedBatchWrites(DynamoDbClient dynamo) {
+        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[]{DynamoDbClient.class}, (proxy, method, args) -> {
+                    try {
+                        if (method.getName().equals("batchWriteItem") && args != null && args.length == 1) {
+                            BatchWriteItemRequest request;
+                            if (args[0] instanceof BatchWriteItemRequest given) {
+                                request = given;
+                            } else {
+                                BatchWriteItemRequest.Builder builder = BatchWriteItemRequest.builder();
+                                @SuppressWarnings("unchecked")
+                                Consumer<BatchWriteItemRequest.Builder> mutation =
+                                        (Consumer<BatchWriteItemRequest.Builder>) args[0];
+                                mutation.accept(builder);
+                                request = builder.build();
+                            }
+                            return dynamo.batchWriteItem(request.toBuilder()
+                                    .overrideConfiguration(o -> o.apiCallTimeout(WRITE_TIMEOUT)).build());
+                        }
+                        return method.invoke(dynamo, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** What a tracking call revealed before it was refused. */
@@ -62,48 +117,153 @@ final class RefusalSamples {
         List<IncomingEvents.Event> events;
     }
 
-    /** Records the refusal if it is due (see the class comment); never throws. */
-    void offer(ApiError refusal, Seen seen, CallType call, String requestId, Optional<String> origin, String rawBody) {
-        if (repository.isEmpty() || seen.grant == null || !due(seen.grant.sourceId(), refusal.code())) {
+    /**
+     * Keeps an example of the refusal if it is the first of its source and code this second (see the class
+     * comment); {@link #flushIfDue()} writes it. Never throws.
+     */
+    void offer(ApiError refusal, Seen seen, CallType call, ApiRequest request, String rawBody, boolean base64) {
+        if (repository.isEmpty() || seen.grant == null || !firstThisSecond(seen.grant.sourceId(), refusal.code())) {
             return;
         }
+        DebugSample.Refused sample;
         try {
-            repository.get().put(sample(refusal, seen, call, requestId, origin, rawBody), WRITE_TIMEOUT);
+            sample = sample(refusal, seen, call, request, rawBody, base64);
         } catch (RuntimeException e) {
-            LOG.warn("Could not record a {} refusal of source {} in the debugger", refusal.code(),
+            LOG.warn("Could not describe a {} refusal of source {} for the debugger", refusal.code(),
                     seen.grant.sourceId(), e);
+            return;
+        }
+        synchronized (this) {
+            if (pending.size() >= MAX_PENDING) {
+                dropped++;
+            } else {
+                pending.add(sample);
+            }
         }
     }
 
-    private synchronized boolean due(String sourceId, String code) {
+    /**
+     * Writes the waiting examples unless this container wrote some within the last {@link #FLUSH_EVERY}; never
+     * throws. Called at the end of every request.
+     */
+    void flushIfDue() {
+        List<DebugSample.Refused> taken;
+        long droppedNow;
+        synchronized (this) {
+            long now = clock.millis();
+            if (pending.isEmpty() || (written && now - lastWriteMillis < FLUSH_EVERY.toMillis())) {
+                return;
+            }
+            written = true;
+            lastWriteMillis = now;
+            taken = new ArrayList<>(pending);
+            pending.clear();
+            droppedNow = dropped;
+            dropped = 0;
+        }
+        if (droppedNow > 0) {
+            LOG.warn("{} refusal examples were not recorded in the debugger: {} were already waiting", droppedNow,
+                    MAX_PENDING);
+        }
+        long started = clock.millis();
+        for (int from = 0; from < taken.size(); from += BATCH_SIZE) {
+            if (from > 0 && clock.millis() - started >= FLUSH_BUDGET.toMillis()) {
+                List<DebugSample.Refused> rest = taken.subList(from, taken.size());
+                synchronized (this) {
+                    for (int i = rest.size() - 1; i >= 0; i--) {
+                        pending.addFirst(rest.get(i)); // still the oldest: first in the next round
+                    }
+                }
+                return;
+            }
+            List<DebugSample.Refused> chunk = taken.subList(from, Math.min(taken.size(), from + BATCH_SIZE));
+            try {
+                if (chunk.size() == 1) {
+                    repository.orElseThrow().put(chunk.getFirst(), WRITE_TIMEOUT);
+                } else {
+                    int unwritten = repository.orElseThrow().putAll(chunk);
+                    if (unwritten > 0) {
+                        LOG.warn("{} of {} refusal examples could not be recorded in the debugger", unwritten,
+                                chunk.size());
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not record {} refusal examples in the debugger", chunk.size(), e);
+            }
+        }
+    }
+
+    private synchronized boolean firstThisSecond(String sourceId, String code) {
         long now = clock.millis() / 1000;
         if (now != second) {
             second = now;
             sampledThisSecond.clear();
         }
-        return sampledThisSecond.size() < MAX_PER_SECOND && sampledThisSecond.add(sourceId + "\n" + code);
+        return sampledThisSecond.add(sourceId + "\n" + code);
     }
 
-    DebugSample.Refused sample(ApiError refusal, Seen seen, CallType call, String requestId, Optional<String> origin,
-                               String rawBody) {
+    /** How many events the refused call held, when its body could be read that far. */
+    static Optional<Integer> eventCount(Seen seen, CallType call) {
+        return seen.events != null ? Optional.of(seen.events.size())
+                : seen.json != null && call == CallType.BATCH && seen.json.path("batch").isArray()
+                ? Optional.of(seen.json.path("batch").size())
+                : seen.json != null ? Optional.of(1) : Optional.empty();
+    }
+
+    /** The events a refusal counts for in the statistics: those the call held, or 1 when they could not be read. */
+    static int refusedEvents(Seen seen, CallType call) {
+        return Math.max(1, eventCount(seen, call).orElse(1));
+    }
+
+    /**
+     * The body's size in bytes as received: base64-decoded when API Gateway encoded it, but before any gunzip (the
+     * size on the wire, which is what a client's batching sees).
+     */
+    static long bodyBytes(String rawBody, boolean base64) {
+        if (rawBody == null) {
+            return 0;
+        }
+        if (!base64) {
+            return rawBody.getBytes(StandardCharsets.UTF_8).length;
+        }
+        int length = rawBody.length();
+        while (length > 0 && rawBody.charAt(length - 1) == '=') {
+            length--;
+        }
+        return (long) length * 3 / 4;
+    }
+
+    DebugSample.Refused sample(ApiError refusal, Seen seen, CallType call, ApiRequest request, String rawBody,
+                               boolean base64) {
         List<String> keys = new ArrayList<>();
         if (seen.presentedKey != null) {
             keys.add(seen.presentedKey);
         }
-        long bytes = seen.body != null ? seen.body.getBytes(StandardCharsets.UTF_8).length
-                : rawBody == null ? 0 : rawBody.length();
-        Optional<Integer> eventCount = seen.events != null ? Optional.of(seen.events.size())
-                : seen.json != null && call == CallType.BATCH && seen.json.path("batch").isArray()
-                ? Optional.of(seen.json.path("batch").size())
-                : seen.json != null ? Optional.of(1) : Optional.empty();
+        long bytes = bodyBytes(rawBody, base64);
+        Optional<String> origin = request.header("origin");
         // Every text that can echo the body is masked: a parser's message quotes the token it choked on.
-        return new DebugSample.Refused(seen.grant.sourceId(), clock.instant(), requestId, refusal.status(),
+        return new DebugSample.Refused(seen.grant.sourceId(), clock.instant(), request.requestId(), refusal.status(),
                 refusal.code(), RefusalCounts.reason(refusal.code()), mask(refusal.getMessage(), keys),
                 refusal.details().map(RefusalSamples::bounded).map(details -> mask(Json.write(details), keys)),
                 seen.grant.keyPrefix(),
                 origin.map(value -> value.length() > MAX_ORIGIN_CHARACTERS
                         ? value.substring(0, MAX_ORIGIN_CHARACTERS) + "…" : value),
-                types(seen, call), eventCount, bytes, excerpt(seen, rawBody, keys));
+                types(seen, call), eventCount(seen, call), bytes,
+                excerpt(readable(seen, request, rawBody, base64), bytes, keys));
+    }
+
+    /**
+     * The body as text, if it is text: as decoded, or — for a call refused before its body was read (too large,
+     * wrong media type) — as received, when API Gateway did not base64-encode it and no Content-Encoding claims it
+     * is compressed. Never bytes that were not decoded: base64 or gzip would carry a key past any mask.
+     */
+    private static String readable(Seen seen, ApiRequest request, String rawBody, boolean base64) {
+        if (seen.body != null) {
+            return seen.body;
+        }
+        boolean encoded = request.header("content-encoding").map(e -> e.strip().toLowerCase(Locale.ROOT))
+                .filter(e -> !e.isEmpty() && !e.equals("identity")).isPresent();
+        return rawBody == null || base64 || encoded ? null : rawBody;
     }
 
     /** An error's details, at most {@link #MAX_DETAIL_ITEMS} entries of a list (2,500 would make pages huge). */
@@ -119,16 +279,16 @@ final class RefusalSamples {
     }
 
     /**
-     * The body's first characters as decoded, with the {@code writeKey} field's value masked whatever its escaping,
-     * and nothing of a body that could not even be decoded (base64 or gzip would carry a key past any mask).
+     * The body's first characters with the {@code writeKey} field's value masked whatever its escaping, or a
+     * placeholder with its size when it is not readable text.
      */
-    private static String excerpt(Seen seen, String rawBody, List<String> keys) {
-        if (seen.body == null) {
-            return "[not decoded: " + (rawBody == null ? 0 : rawBody.length()) + " characters as received]";
+    private static String excerpt(String body, long bytes, List<String> keys) {
+        if (body == null) {
+            return "[not decoded: " + bytes + " bytes as received]";
         }
         // Room past the excerpt for a whole field, even one written with \\u escapes, before the final cut.
-        String head = seen.body.length() > EXCERPT_CHARACTERS + 1_000
-                ? seen.body.substring(0, EXCERPT_CHARACTERS + 1_000) : seen.body;
+        String head = body.length() > EXCERPT_CHARACTERS + 1_000
+                ? body.substring(0, EXCERPT_CHARACTERS + 1_000) : body;
         return excerpt(WRITE_KEY_FIELD.matcher(head).replaceAll("$1" + MASK + "\""), keys);
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inlet.common.auth.Principal;
 import dev.inlet.common.crypto.SecretHasher;
+import dev.inlet.common.error.ApiError;
+import dev.inlet.common.http.ApiRequest;
 import dev.inlet.common.source.EventType;
 import dev.inlet.common.source.NewSource;
 import dev.inlet.common.source.SourceEnvironment;
@@ -78,41 +80,113 @@ class RefusalSamplesTest {
     }
 
     @Test
-    void aFloodWritesOneEntryPerSourceCodeAndSecondAndCountsTheRest() {
+    void aFloodWritesOneEntryPerSourceCodeAndSecondTheFirstAtOnceTheOthersASecondLaterInOneBatch() {
         SourceService.Created source = source(EventType.all(), 100_000);
+        assertEquals(400, track(source.key(), "{\"userId\":\"u\"}").getStatusCode(), "no event name");
+        assertEquals(1, dynamo.calls("putItem"), "the container wrote none within the last second: written at once");
         for (int i = 0; i < 200; i++) {
-            assertEquals(400, track(source.key(), "{\"userId\":\"u\"}").getStatusCode(), "no event name");
+            assertEquals(400, track(source.key(), "{\"userId\":\"u\"}").getStatusCode());
             assertEquals(400, track(source.key(), "not json").getStatusCode());
         }
-        assertEquals(2, dynamo.calls("putItem"), "one entry each for invalid_event and invalid_json this second");
+        assertEquals(1, dynamo.calls("putItem") + dynamo.calls("batchWriteItem"),
+                "invalid_json's example waits for the second to pass; the other 399 refusals are only counted");
         fixture.clock.advance(Duration.ofSeconds(1));
         track(source.key(), "{\"userId\":\"u\"}");
-        assertEquals(3, dynamo.calls("putItem"), "a new second, a new entry");
+        assertEquals(1, dynamo.calls("batchWriteItem"), "the waiting example and the new second's, in one batch");
+        assertEquals(1, dynamo.calls("putItem"));
 
         List<String> codes = debugger.recent(source.source().id(), Optional.of("refused"), Optional.empty(), 10,
                 Optional.empty(), fixture.clock.instant()).items().stream()
                 .map(sample -> ((DebugSample.Refused) sample).code()).toList();
+        assertEquals(3, codes.size(), codes.toString());
         assertEquals("invalid_event", codes.get(0), "the newest, a second later");
         assertEquals(List.of("invalid_event", "invalid_json"), codes.subList(1, 3).stream().sorted().toList(),
-                "the first second's two (same millisecond: their order is the request ids')");
+                "the first second's two, at the time of their refusals (same millisecond: in request id order)");
     }
 
     @Test
-    void aContainerWritesAtMostItsCapPerSecondAcrossSources() {
-        RefusalSamples samples = new RefusalSamples(Optional.of(debugger), fixture.clock);
-        RefusalSamples.Seen seen = new RefusalSamples.Seen();
-        int written = 0;
-        for (int i = 0; i < RefusalSamples.MAX_PER_SECOND * 2; i++) {
-            seen.grant = new dev.inlet.common.source.KeyGrant("key_" + i, "inlet_live_sk_Ab12", "wk_cap_" + i, "p",
-                    SourceType.SERVER, dev.inlet.common.source.SourceStatus.ACTIVE, Optional.empty(),
-                    Optional.empty(), Set.of(), List.of(), Optional.empty(), false);
-            dynamo.reset();
-            samples.offer(dev.inlet.common.error.ApiError.of(429, "rate_limited", "slow down"), seen, CallType.TRACK,
-                    "req-" + i, Optional.empty(), "{}");
-            written += debugger.recent("wk_cap_" + i, Optional.empty(), Optional.empty(), 1, Optional.empty(),
-                    fixture.clock.instant()).items().size();
+    void everySourceAndCodeGetsItsExampleEachSecondWrittenInBatchesOf25() {
+        RefusalSamples samples = new RefusalSamples(Optional.of(new DebugSampleRepository(
+                RefusalSamples.withBoundedBatchWrites(dynamo.client()), fixture.table("DebuggerTable"))),
+                fixture.clock);
+        int sources = 120; // more than the 50 a container used to write in all: each still gets its example
+        for (int i = 0; i < sources; i++) {
+            for (String code : List.of("rate_limited", "rate_limited", "origin_not_allowed")) {
+                samples.offer(ApiError.of(code.equals("rate_limited") ? 429 : 403, code, "refused"), seen(i),
+                        CallType.TRACK, new ApiRequest(TestRequests.route("POST /v1/track").json("{}").build()),
+                        "{}", false);
+                samples.flushIfDue();
+            }
         }
-        assertEquals(RefusalSamples.MAX_PER_SECOND, written);
+        assertEquals(1, dynamo.calls("putItem"), "the very first at once");
+        assertEquals(0, dynamo.calls("batchWriteItem"), "the rest waits for the second to pass");
+        fixture.clock.advance(RefusalSamples.FLUSH_EVERY);
+        samples.flushIfDue();
+        int waiting = sources * 2 - 1;
+        assertEquals((waiting + RefusalSamples.BATCH_SIZE - 1) / RefusalSamples.BATCH_SIZE,
+                dynamo.calls("batchWriteItem"), "batches of 25");
+        for (int i = 0; i < sources; i++) {
+            List<String> codes = debugger.recent("wk_every_" + i, Optional.empty(), Optional.empty(), 10,
+                    Optional.empty(), fixture.clock.instant()).items().stream()
+                    .map(sample -> ((DebugSample.Refused) sample).code()).sorted().toList();
+            assertEquals(List.of("origin_not_allowed", "rate_limited"), codes, "wk_every_" + i);
+        }
+        samples.flushIfDue();
+        assertEquals(1 + (waiting + RefusalSamples.BATCH_SIZE - 1) / RefusalSamples.BATCH_SIZE,
+                dynamo.calls("putItem") + dynamo.calls("batchWriteItem"), "nothing left to write");
+    }
+
+    @Test
+    void excerptsShowPlainBodiesRefusedBeforeTheyWereReadAndNeverUndecodedBytes() throws Exception {
+        SourceService.Created source = source(EventType.all(), 100_000);
+        String key = source.key();
+        var xml = handler.handleRequest(TestRequests.route("POST /v1/track").header("authorization", basic(key))
+                .header("content-type", "application/xml").body("<e key=\"" + key + "\"/>").build(), null);
+        assertEquals(415, xml.getStatusCode());
+        DebugSample.Refused mediaType = refusal(source, "unsupported_media_type");
+        assertEquals("<e key=\"" + RefusalSamples.MASK + "\"/>", mediaType.bodyExcerpt(), "plain text, key masked");
+        assertEquals(("<e key=\"" + key + "\"/>").length(), mediaType.bodyBytes());
+
+        fixture.clock.advance(Duration.ofSeconds(1));
+        String large = "{\"writeKey\":\"" + key.replace("inlet_", "\\u0069nlet_") + "\",\"note\":\"é"
+                + "x".repeat(600_000) + "\"}";
+        var tooLarge = handler.handleRequest(TestRequests.route("POST /v1/track").header("authorization", basic(key))
+                .json(large).build(), null);
+        assertEquals(413, tooLarge.getStatusCode());
+        DebugSample.Refused oversized = refusal(source, "payload_too_large");
+        assertEquals(large.getBytes(StandardCharsets.UTF_8).length, oversized.bodyBytes(), "bytes, not characters");
+        assertTrue(oversized.bodyExcerpt().startsWith("{\"writeKey\":\"" + RefusalSamples.MASK + "\",\"note\":\"éxxx"),
+                oversized.bodyExcerpt());
+        assertEquals(RefusalSamples.EXCERPT_CHARACTERS + 1, oversized.bodyExcerpt().length());
+
+        fixture.clock.advance(Duration.ofSeconds(1));
+        byte[] compressed = gzip(("{\"writeKey\":\"" + key + "\", oops}").getBytes(StandardCharsets.UTF_8));
+        var zipped = TestRequests.route("POST /v1/track").header("authorization", basic(key))
+                .header("content-type", "application/json").header("content-encoding", "gzip").build();
+        zipped.setBody(Base64.getEncoder().encodeToString(compressed));
+        zipped.setIsBase64Encoded(true);
+        assertEquals(400, handler.handleRequest(zipped, null).getStatusCode());
+        DebugSample.Refused decoded = refusal(source, "invalid_json");
+        assertEquals(compressed.length, decoded.bodyBytes(), "as received: base64-decoded, before gunzip");
+        assertEquals("{\"writeKey\":\"" + RefusalSamples.MASK + "\", oops}", decoded.bodyExcerpt());
+
+        fixture.clock.advance(Duration.ofSeconds(1));
+        var brotli = TestRequests.route("POST /v1/track").header("authorization", basic(key))
+                .header("content-type", "application/json").header("content-encoding", "br").build();
+        brotli.setBody(Base64.getEncoder().encodeToString(("{\"writeKey\":\"" + key + "\"}")
+                .getBytes(StandardCharsets.UTF_8)));
+        brotli.setIsBase64Encoded(true);
+        assertEquals(415, handler.handleRequest(brotli, null).getStatusCode());
+        fixture.clock.advance(Duration.ofSeconds(1));
+        var notGzip = TestRequests.route("POST /v1/track").header("authorization", basic(key))
+                .header("content-encoding", "gzip").json("{\"writeKey\":\"" + key + "\"} claimed gzip").build();
+        assertEquals(400, handler.handleRequest(notGzip, null).getStatusCode());
+        List<DebugSample.Refused> undecoded = List.of(refusal(source, "unsupported_media_type"),
+                refusal(source, "invalid_encoding"));
+        assertEquals(("{\"writeKey\":\"" + key + "\"}").length(), undecoded.get(0).bodyBytes(), "base64-decoded");
+        for (DebugSample.Refused entry : undecoded) {
+            assertEquals("[not decoded: " + entry.bodyBytes() + " bytes as received]", entry.bodyExcerpt());
+        }
     }
 
     @Test
@@ -175,6 +249,34 @@ class RefusalSamplesTest {
         String presented = "not-a-key-format-but-presented";
         assertEquals("{\"k\":\"" + RefusalSamples.MASK + "\"}", RefusalSamples.excerpt("{\"k\":\"" + presented + "\"}",
                 List.of(presented)));
+    }
+
+    /** The newest debugger entry of the source with that code. */
+    private static DebugSample.Refused refusal(SourceService.Created source, String code) {
+        return debugger.recent(source.source().id(), Optional.of("refused"), Optional.empty(), 50, Optional.empty(),
+                        fixture.clock.instant()).items().stream().map(DebugSample.Refused.class::cast)
+                .filter(entry -> entry.code().equals(code)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + code));
+    }
+
+    private static RefusalSamples.Seen seen(int source) {
+        RefusalSamples.Seen seen = new RefusalSamples.Seen();
+        seen.grant = new dev.inlet.common.source.KeyGrant("key_" + source, "inlet_live_sk_Ab12", "wk_every_" + source,
+                "p", SourceType.SERVER, dev.inlet.common.source.SourceStatus.ACTIVE, Optional.empty(),
+                Optional.empty(), Set.of(), List.of(), Optional.empty(), false);
+        return seen;
+    }
+
+    private static String basic(String key) {
+        return "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] gzip(byte[] data) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(out)) {
+            zip.write(data);
+        }
+        return out.toByteArray();
     }
 
     private static SourceService.Created source(Set<EventType> types, int eps) {
