@@ -71,12 +71,13 @@ class JsonLimitsTest {
         String key = "inlet_live_sk_" + "Ab1".repeat(15);
         String token = "inlet_pat_" + "Zz9".repeat(15);
         String root = "root-token-Q7x9v2";
-        for (String body : List.of("{\"writeKey\":" + key + "}", "{\"x\":" + token + "}", "{\"x\":" + root + "}",
+        String localRoot = "inlet_root_" + "Rr7".repeat(13);
+        for (String body : List.of("{\"" + localRoot + "\":1,\"" + localRoot + "\":2}", "{\"writeKey\":" + key + "}", "{\"x\":" + token + "}", "{\"x\":" + root + "}",
                 "{\"" + key + "\":1,\"" + key + "\":2}", key, "{\"a\":1," + token.substring(0, 20) + "}",
                 "[" + "\"x\",".repeat(60) + key + "]")) {
             ApiError error = assertThrows(ApiError.class, () -> Json.parse(body));
             assertEquals("invalid_json", error.code(), body);
-            for (String secret : List.of(key, token, root, key.substring(0, 20), token.substring(0, 16))) {
+            for (String secret : List.of(key, token, root, localRoot, key.substring(0, 20), token.substring(0, 16))) {
                 assertFalse(error.getMessage().contains(secret), "the answer echoes '" + secret + "': "
                         + error.getMessage());
             }
