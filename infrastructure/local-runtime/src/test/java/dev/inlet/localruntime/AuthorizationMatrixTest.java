@@ -15,6 +15,8 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
 import dev.inlet.localaws.HttpRoute;
 import dev.inlet.localruntime.IngestionHttp.Answer;
 
@@ -23,20 +25,29 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8, part 2: every route of template.yaml under every kind of credential, over HTTP against the local runtime.
- * Admin routes × {no token, malformed, wrong, revoked project token, other project's token, right project's token,
- * root}; tracking routes × {no key, malformed, made-up with a valid checksum, expired, revoked, disabled source,
- * another source's key in the body while Basic has one}. Each cell asserts the exact status and code, that no event
- * was stored, and that no answer to a caller outside project A holds any of A's ids, names or prefixes. A route in
- * the template but not in this matrix fails the test by name.
+ * Admin routes × {no token, malformed, a project token with a wrong checksum (refused before any read), a token of
+ * the root token's format that is not it (fails the HMAC comparison), a never-issued project token with a valid
+ * checksum (refused after its lookup), revoked project token, other project's token, right project's token, root};
+ * tracking routes × {no key, malformed, made-up with a valid checksum, expired, revoked, disabled source — each of
+ * the last four in Basic and alone in the body's writeKey — and another source's key in the body while Basic has one,
+ * of the same project and of another}. Each cell asserts the exact status and code, that no event was stored, and
+ * that no answer to a caller outside a project holds any of its ids, names or prefixes. A route in the template but
+ * not in this matrix fails the test by name.
  */
 class AuthorizationMatrixTest {
 
     @RegisterExtension
     static final IngestionHttp http = new IngestionHttp();
 
-    enum AdminCredential { NO_TOKEN, MALFORMED, WRONG, REVOKED_PROJECT_TOKEN, OTHER_PROJECT, RIGHT_PROJECT, ROOT }
+    enum AdminCredential {
+        NO_TOKEN, MALFORMED, WRONG_CHECKSUM, WRONG_ROOT, UNKNOWN_PROJECT_TOKEN, REVOKED_PROJECT_TOKEN, OTHER_PROJECT,
+        RIGHT_PROJECT, ROOT
+    }
 
-    enum KeyCredential { NO_KEY, MALFORMED, MADE_UP, EXPIRED, REVOKED, DISABLED_SOURCE, OTHER_SOURCE_IN_BODY }
+    enum KeyCredential {
+        NO_KEY, MALFORMED, MADE_UP, EXPIRED, REVOKED, DISABLED_SOURCE, MADE_UP_IN_BODY, EXPIRED_IN_BODY,
+        REVOKED_IN_BODY, DISABLED_SOURCE_IN_BODY, OTHER_SOURCE_IN_BODY, OTHER_PROJECT_IN_BODY
+    }
 
     /** An expected answer: status and error code (null for a success). */
     record Expected(int status, String code) {
@@ -76,7 +87,9 @@ class AuthorizationMatrixTest {
         Map<AdminCredential, Expected> expected = new EnumMap<>(AdminCredential.class);
         expected.put(AdminCredential.NO_TOKEN, UNAUTHORIZED);
         expected.put(AdminCredential.MALFORMED, UNAUTHORIZED);
-        expected.put(AdminCredential.WRONG, UNAUTHORIZED);
+        expected.put(AdminCredential.WRONG_CHECKSUM, UNAUTHORIZED);
+        expected.put(AdminCredential.WRONG_ROOT, UNAUTHORIZED);
+        expected.put(AdminCredential.UNKNOWN_PROJECT_TOKEN, UNAUTHORIZED);
         expected.put(AdminCredential.REVOKED_PROJECT_TOKEN, UNAUTHORIZED);
         expected.put(AdminCredential.OTHER_PROJECT, other);
         expected.put(AdminCredential.RIGHT_PROJECT, right);
@@ -142,14 +155,19 @@ class AuthorizationMatrixTest {
         }
     }
 
-    private static final Map<KeyCredential, Expected> TRACKING_EXPECTED = new EnumMap<>(Map.of(
-            KeyCredential.NO_KEY, Expected.refused(401, "unauthorized"),
-            KeyCredential.MALFORMED, Expected.refused(401, "unauthorized"),
-            KeyCredential.MADE_UP, Expected.refused(401, "unauthorized"),
-            KeyCredential.EXPIRED, Expected.refused(401, "key_expired"),
-            KeyCredential.REVOKED, Expected.refused(401, "key_revoked"),
-            KeyCredential.DISABLED_SOURCE, Expected.refused(403, "source_disabled"),
-            KeyCredential.OTHER_SOURCE_IN_BODY, Expected.refused(401, "unauthorized")));
+    private static final Map<KeyCredential, Expected> TRACKING_EXPECTED = new EnumMap<>(Map.ofEntries(
+            Map.entry(KeyCredential.NO_KEY, Expected.refused(401, "unauthorized")),
+            Map.entry(KeyCredential.MALFORMED, Expected.refused(401, "unauthorized")),
+            Map.entry(KeyCredential.MADE_UP, Expected.refused(401, "unauthorized")),
+            Map.entry(KeyCredential.EXPIRED, Expected.refused(401, "key_expired")),
+            Map.entry(KeyCredential.REVOKED, Expected.refused(401, "key_revoked")),
+            Map.entry(KeyCredential.DISABLED_SOURCE, Expected.refused(403, "source_disabled")),
+            Map.entry(KeyCredential.MADE_UP_IN_BODY, Expected.refused(401, "unauthorized")),
+            Map.entry(KeyCredential.EXPIRED_IN_BODY, Expected.refused(401, "key_expired")),
+            Map.entry(KeyCredential.REVOKED_IN_BODY, Expected.refused(401, "key_revoked")),
+            Map.entry(KeyCredential.DISABLED_SOURCE_IN_BODY, Expected.refused(403, "source_disabled")),
+            Map.entry(KeyCredential.OTHER_SOURCE_IN_BODY, Expected.refused(401, "unauthorized")),
+            Map.entry(KeyCredential.OTHER_PROJECT_IN_BODY, Expected.refused(401, "unauthorized"))));
 
     /** The preflight needs no key: answered 204 whatever is sent, and it reveals nothing. */
     private static final String PREFLIGHT = "OPTIONS /v1/{proxy+}";
@@ -162,6 +180,7 @@ class AuthorizationMatrixTest {
         String tokenAId;
         String revokedTokenA;
         String spareTokenA;
+        String unknownTokenA;
         String projectB;
         String tokenB;
         String sourceA;
@@ -207,10 +226,20 @@ class AuthorizationMatrixTest {
                 if (adminCase.body() != null) {
                     call.json(adminCase.body());
                 }
+                int callsBefore = DynamoDbCallRecorder.accesses().size();
                 Answer answer = call.send();
                 cells++;
                 String cell = route.getKey() + " × " + credential + ": ";
                 check(wrong, cell, expected, answer);
+                long lookups = tokenLookups(callsBefore);
+                // Each kind of wrong token must reach the check it is meant to test: the cheap ones stop before
+                // any read, the never-issued one only after its lookup.
+                if (credential == AdminCredential.UNKNOWN_PROJECT_TOKEN ? lookups == 0
+                        : lookups > 0 && List.of(AdminCredential.NO_TOKEN, AdminCredential.MALFORMED,
+                        AdminCredential.WRONG_CHECKSUM, AdminCredential.WRONG_ROOT)
+                        .contains(credential)) {
+                    wrong.add(cell + lookups + " admin-token lookups");
+                }
                 if (expected == NOT_FOUND) {
                     IngestionHttp.Call missing = http.call(method, path.replace(world.sourceA, NO_SUCH_SOURCE))
                             .header("Authorization", authorization(world, credential).orElseThrow());
@@ -272,9 +301,19 @@ class AuthorizationMatrixTest {
                     case EXPIRED -> call.basic(keys.expired);
                     case REVOKED -> call.basic(keys.revoked);
                     case DISABLED_SOURCE -> call.basic(keys.disabled);
+                    case MADE_UP_IN_BODY -> body = withWriteKey(body, keys.madeUp);
+                    case EXPIRED_IN_BODY -> body = withWriteKey(body, keys.expired);
+                    case REVOKED_IN_BODY -> body = withWriteKey(body, keys.revoked);
+                    case DISABLED_SOURCE_IN_BODY -> body = withWriteKey(body, keys.disabled);
                     case OTHER_SOURCE_IN_BODY -> {
                         call.basic(keys.live);
-                        body = body.replaceFirst("\\{", "{\"writeKey\":\"" + keys.otherLive + "\",");
+                        body = withWriteKey(body, keys.otherLive);
+                    }
+                    case OTHER_PROJECT_IN_BODY -> {
+                        // Either way round: project B's key in Basic with A's in the body, and A's with B's.
+                        boolean bInBasic = cells % 2 == 0;
+                        call.basic(bInBasic ? keys.otherProject : keys.live);
+                        body = withWriteKey(body, bInBasic ? keys.live : keys.otherProject);
                     }
                 }
                 Answer answer = call.json(body).send();
@@ -293,6 +332,19 @@ class AuthorizationMatrixTest {
                 TRACKING.size(), KeyCredential.values().length, TRACKING.size(), cells);
         assertEquals(List.of(), wrong);
         assertEquals(eventsBefore, eventCount(), "no refused tracking call stored an event");
+    }
+
+    /** GetItems on the admin tokens table since the {@code from}-th recorded DynamoDB call. */
+    private static long tokenLookups(int from) {
+        String table = http.runtime().tableName("AdminTokensTable");
+        List<DynamoDbCallRecorder.Access> accesses = DynamoDbCallRecorder.accesses();
+        return accesses.subList(Math.min(from, accesses.size()), accesses.size()).stream()
+                .filter(access -> access.action().equals("dynamodb:GetItem") && access.tableName().equals(table))
+                .count();
+    }
+
+    private static String withWriteKey(String body, String key) {
+        return body.replaceFirst("\\{", "{\"writeKey\":\"" + key + "\",");
     }
 
     private static int preflight(List<String> wrong, String path, Keys keys) {
@@ -317,12 +369,21 @@ class AuthorizationMatrixTest {
         return java.util.Optional.ofNullable(switch (credential) {
             case NO_TOKEN -> null;
             case MALFORMED -> "Bearer inlet_pat_tooShort";
-            case WRONG -> "Bearer inlet_pat_" + "A".repeat(45);
+            case WRONG_CHECKSUM -> "Bearer inlet_pat_" + "A".repeat(45);
+            case WRONG_ROOT -> "Bearer " + wrongRootToken();
+            case UNKNOWN_PROJECT_TOKEN -> "Bearer " + world.unknownTokenA;
             case REVOKED_PROJECT_TOKEN -> "Bearer " + world.revokedTokenA;
             case OTHER_PROJECT -> "Bearer " + world.tokenB;
             case RIGHT_PROJECT -> "Bearer " + world.tokenA;
             case ROOT -> "Bearer " + http.runtime().adminToken();
         });
+    }
+
+    /** The root token with its last character changed: the same prefix, length and alphabet, but not the token. */
+    private static String wrongRootToken() {
+        String root = http.runtime().adminToken();
+        char last = root.charAt(root.length() - 1);
+        return root.substring(0, root.length() - 1) + (last == 'A' ? 'B' : 'A');
     }
 
     // ------------------------------------------------------------------------------------------------ set-up
@@ -354,6 +415,17 @@ class AuthorizationMatrixTest {
         root("DELETE", "/api/v1/projects/" + world.projectA + "/tokens/" + revoked.get("id").asText(), null, 204);
         JsonNode spare = root("POST", "/api/v1/projects/" + world.projectA + "/tokens", "{\"name\":\"s\"}", 201);
         world.spareTokenA = spare.get("id").asText();
+        // Issued, then its item deleted: a token with a valid checksum that no lookup finds.
+        JsonNode unknown = root("POST", "/api/v1/projects/" + world.projectA + "/tokens", "{\"name\":\"u\"}", 201);
+        world.unknownTokenA = unknown.get("token").asText();
+        String tokens = http.runtime().tableName("AdminTokensTable");
+        List<Map<String, AttributeValue>> unknownItems = http.runtime().dynamoDb().scanPaginator(scan -> scan
+                .tableName(tokens).consistentRead(true).filterExpression("token_id = :id")
+                .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(unknown.get("id").asText()))))
+                .items().stream().toList();
+        assertEquals(1, unknownItems.size(), "the issued token's item");
+        http.runtime().dynamoDb().deleteItem(delete -> delete.tableName(tokens)
+                .key(Map.of("token_hash", unknownItems.get(0).get("token_hash"))));
         world.tokenB = root("POST", "/api/v1/projects/" + world.projectB + "/tokens", "{\"name\":\"b\"}", 201)
                 .get("token").asText();
         Answer source = http.call("POST", "/api/v1/events/write-keys").header("Authorization", "Bearer "
@@ -365,7 +437,7 @@ class AuthorizationMatrixTest {
         assertEquals(200, rotated.status(), rotated.body());
         world.previousKeyA = rotated.json().get("previous_key").get("id").asText();
         world.secretsOfA.addAll(List.of(world.projectA, world.projectAName, world.tokenAId, world.spareTokenA,
-                world.sourceA, "Alpha source " + suffix, world.previousKeyA, rotated.json().get("key_id").asText(),
+                world.sourceA, "Alpha source " + suffix, world.previousKeyA, world.unknownTokenA, rotated.json().get("key_id").asText(),
                 rotated.json().get("key_prefix").asText(), source.json().get("key_prefix").asText(),
                 tokenA.get("token_prefix").asText(), world.tokenA, world.revokedTokenA));
         return world;
@@ -383,13 +455,28 @@ class AuthorizationMatrixTest {
     }
 
     /** Keys in each state, and what a refusal must not reveal about their sources. */
-    record Keys(String live, String otherLive, String madeUp, String expired, String revoked, String disabled,
-                List<String> attribution) {
+    record Keys(String live, String otherLive, String otherProject, String madeUp, String expired, String revoked,
+                String disabled, List<String> attribution) {
     }
 
+    /**
+     * Keys of the root's default project in every state, and the live key of a source of a second project, made
+     * with that project's own token so that nothing but the key ties a call to it.
+     */
     private static Keys keys() {
         IngestionHttp.CreatedSource live = http.serverSource("matrix live");
         IngestionHttp.CreatedSource other = http.serverSource("matrix other");
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String projectName = "Tracking second " + suffix;
+        String projectId = root("POST", "/api/v1/projects", "{\"name\":\"" + projectName + "\"}", 201).get("id")
+                .asText();
+        JsonNode token = root("POST", "/api/v1/projects/" + projectId + "/tokens", "{\"name\":\"t\"}", 201);
+        Answer created = http.call("POST", "/api/v1/events/write-keys").header("Authorization", "Bearer "
+                + token.get("token").asText()).json("{\"name\":\"matrix second project " + suffix + "\","
+                + "\"source_type\":\"server\",\"environment\":\"production\"}").send();
+        assertEquals(201, created.status(), created.body());
+        JsonNode secondProject = created.json();
+        assertEquals(projectId, secondProject.get("project_id").asText(), created.body());
         IngestionHttp.CreatedSource expiring = http.serverSource("matrix expired");
         http.rotate(expiring.id(), 0);
         IngestionHttp.CreatedSource revoked = http.serverSource("matrix revoked");
@@ -397,13 +484,16 @@ class AuthorizationMatrixTest {
         IngestionHttp.CreatedSource disabled = http.serverSource("matrix disabled");
         http.disable(disabled.id());
         List<String> attribution = new ArrayList<>();
-        for (IngestionHttp.CreatedSource source : List.of(live, other, expiring, revoked, disabled)) {
-            attribution.add(source.id());
-            attribution.add(source.answer().get("name").asText());
-            attribution.add(source.answer().get("key_prefix").asText());
+        for (JsonNode source : List.of(live.answer(), other.answer(), expiring.answer(), revoked.answer(),
+                disabled.answer(), secondProject)) {
+            attribution.add(source.get("id").asText());
+            attribution.add(source.get("name").asText());
+            attribution.add(source.get("key_prefix").asText());
+            attribution.add(source.get("project_id").asText());
         }
-        return new Keys(live.key(), other.key(), http.unknownKey("matrix made up"), expiring.key(), revoked.key(),
-                disabled.key(), attribution);
+        attribution.addAll(List.of(projectName, token.get("id").asText(), token.get("token_prefix").asText()));
+        return new Keys(live.key(), other.key(), secondProject.get("key").asText(), http.unknownKey("matrix made up"),
+                expiring.key(), revoked.key(), disabled.key(), attribution);
     }
 
     private static long eventCount() {

@@ -28,7 +28,7 @@ final class HostileRequests {
     /** The classes of hostility of issue 8; every generated request belongs to exactly one. */
     enum Hostility {
         WELL_FORMED, WRONG_TYPES, BROKEN_JSON, DEPTH_BOMB, HUGE_NUMBER, HUGE_STRING, INVALID_UTF8, DUPLICATE_KEYS,
-        OVERSIZED, GZIP, ODD_HEADERS, ODD_METHOD_OR_PATH, AUTH_GARBAGE
+        OVERSIZED, GZIP, ODD_HEADERS, ODD_METHOD_OR_PATH, AUTH_GARBAGE, LONE_SURROGATE
     }
 
     /** A request as a client sends it: headers as sent (repeats kept), path and query still percent-encoded. */
@@ -86,7 +86,7 @@ final class HostileRequests {
         if (random.nextInt(5) == 0) {
             header(headers, "Origin", pick(random, List.of("https://app.example.com", "https://evil.example")));
         }
-        return hostile(new Request(hostility, "POST", path, "", headers, Json.write(body).getBytes(UTF_8), seed),
+        return hostile(new Request(hostility, "POST", path, "", headers, utf8(Json.write(body)), seed),
                 body, random, true);
     }
 
@@ -165,7 +165,7 @@ final class HostileRequests {
             header(headers, "If-Match", "\"" + (1 + random.nextInt(3)) + "\"");
         }
         Request request = new Request(hostility, route[0], path, query, headers,
-                body == null ? new byte[0] : Json.write(body).getBytes(UTF_8), seed);
+                body == null ? new byte[0] : utf8(Json.write(body)), seed);
         return hostile(request, body == null ? Json.object() : body, random, false);
     }
 
@@ -218,6 +218,7 @@ final class HostileRequests {
             case ODD_HEADERS -> oddHeaders(base, random);
             case ODD_METHOD_OR_PATH -> oddMethodOrPath(base, random, tracking);
             case AUTH_GARBAGE -> authGarbage(base, random, tracking);
+            case LONE_SURROGATE -> withBody(base, loneSurrogate(body, random, tracking));
         };
     }
 
@@ -248,6 +249,46 @@ final class HostileRequests {
             case 14 -> json.textNode("track");
             default -> json.textNode("🎉\u0000\u202e" + random.nextInt());
         };
+    }
+
+    /** Unpaired surrogates: high alone, low alone, a pair reversed, an emoji's high half without its low one. */
+    private static final List<String> LONE_SURROGATES = List.of("\ud800", "\udbff", "\udc00", "\udfff",
+            "x\ud800y", "\udf89\ud83c", "🎉\ud83c", "\ud800\ud800");
+
+    /**
+     * The body with an unpaired surrogate in a field name or a string value: of the event (of one batch event) or
+     * deep in its properties or context on the tracking API, of the body on the admin API. Never in {@code writeKey}
+     * (removed before storing) nor in a batch's own fields that no event inherits, so that a tracking request of
+     * this class always has one in what would be stored, and must be refused ({@link #utf8} sends it escaped).
+     */
+    private static String loneSurrogate(JsonNode body, Random random, boolean tracking) {
+        ObjectNode copy = body.isObject() ? ((ObjectNode) body).deepCopy() : Json.object();
+        JsonNode batch = copy.get("batch");
+        ObjectNode target = tracking && batch != null && batch.isArray() && !batch.isEmpty()
+                && batch.get(0).isObject() ? (ObjectNode) batch.get(random.nextInt(batch.size())) : copy;
+        String bad = pick(random, LONE_SURROGATES);
+        List<String> fields = new ArrayList<>();
+        target.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("writeKey") && target.get(name).isTextual()) {
+                fields.add(name);
+            }
+        });
+        switch (random.nextInt(tracking ? 6 : 3)) {
+            case 0 -> {
+                if (fields.isEmpty()) {
+                    target.put("name", bad);
+                } else {
+                    String field = pick(random, fields);
+                    target.put(field, target.get(field).textValue() + bad);
+                }
+            }
+            case 1 -> target.put("field" + bad, "v");
+            case 2 -> target.put(pick(random, List.of("name", "description")), "n" + bad);
+            case 3 -> target.putObject("properties").put("p", bad).put("ok", "🎉");
+            case 4 -> target.putObject("properties").put("k" + bad, 1);
+            default -> target.putObject("context").putArray("list").add(1).addObject().put("deep", bad);
+        }
+        return Json.write(copy);
     }
 
     private static String wrongTypes(JsonNode body, Random random) {
@@ -537,7 +578,7 @@ final class HostileRequests {
             if (parsed.isObject()) {
                 ((ObjectNode) parsed).set("writeKey", random.nextBoolean() ? anyValue(random)
                         : JsonNodeFactory.instance.textNode(pick(random, targets.refusedKeys())));
-                body = Json.write(parsed).getBytes(UTF_8);
+                body = utf8(Json.write(parsed));
             }
         }
         return new Request(base.hostility(), base.method(), base.path(), base.query(), headers, body, base.seed());
@@ -548,8 +589,36 @@ final class HostileRequests {
     private static Request withBody(Request base, String body) {
         Map<String, List<String>> headers = new LinkedHashMap<>(base.headers());
         headers.putIfAbsent("Content-Type", List.of("application/json"));
-        return new Request(base.hostility(), base.method(), base.path(), base.query(), headers, body.getBytes(UTF_8),
+        return new Request(base.hostility(), base.method(), base.path(), base.query(), headers, utf8(body),
                 base.seed());
+    }
+
+    /**
+     * JSON text as UTF-8 bytes, with each unpaired surrogate written as a JSON escape ({@code \\ud800}): UTF-8 has no
+     * bytes for one ({@code getBytes} would send {@code ?}), but JSON lets a client escape it, so this is how one
+     * reaches the server. Paired surrogates (emoji) stay as they are.
+     */
+    static byte[] utf8(String json) {
+        StringBuilder text = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < json.length()
+                    && Character.isLowSurrogate(json.charAt(i + 1));
+            if (paired) {
+                if (text != null) {
+                    text.append(c).append(json.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (text == null) {
+                    text = new StringBuilder(json.length() + 16).append(json, 0, i);
+                }
+                text.append(String.format((i % 2 == 0 ? "\\u%04x" : "\\u%04X"), (int) c));
+            } else if (text != null) {
+                text.append(c);
+            }
+        }
+        return (text == null ? json : text.toString()).getBytes(UTF_8);
     }
 
     private static void header(Map<String, List<String>> headers, String name, String value) {

@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Issue 8, part 5: secrets hygiene. After a scenario that issues project tokens, creates sources, rotates and expires
- * keys, sends events (key in Basic and in the body), gets refusals of every kind and disables a source with its keys:
+ * keys, sends events (key in Basic and in the body), gets refusals of every kind (keys and tokens sent unquoted in
+ * bodies among them, which a parser's message would quote) and disables a source with its keys:
  * no write key or admin token is in any item of any table, in any answer but the one that issued it, or in any metric
  * (the EMF lines the functions print). And a leaked table is useless: with another pepper no key authenticates, and
  * the stored hashes themselves authenticate nothing.
@@ -161,6 +162,18 @@ class SecretsHygieneTest {
         record(http.call("GET", "/api/v1/events/write-keys").header("Authorization", "Basic " + root).send(), 401);
         record(http.call("GET", "/api/v1/events/write-keys/" + serverKey2).header("Authorization", "Bearer " + root)
                 .send(), 404);
+        // A parser's message quotes the token it choked on: a key or token sent unquoted must not come back.
+        record(http.postJson("/v1/track", serverKey2, "{\"userId\":\"u\",\"event\":\"e\",\"writeKey\":" + serverKey2
+                + "}"), 400);
+        record(http.post("/v1/track").json("{\"writeKey\":" + webKey2 + ",\"userId\":\"u\"}").send(), 400);
+        record(http.post("/v1/batch").basic(serverKey2).json("{\"batch\":[{\"type\":\"track\",\"userId\":"
+                + serverKey2.substring(0, 30) + "}]}").send(), 400);
+        record(http.call("POST", "/api/v1/projects").header("Authorization", "Bearer " + root)
+                .json("{\"name\":" + token + "}").send(), 400);
+        record(http.call("POST", "/api/v1/projects/" + projectId + "/tokens").header("Authorization", "Bearer " + root)
+                .json("{\"name\":" + root + "}").send(), 400);
+        record(http.call("POST", "/api/v1/projects").header("Authorization", "Bearer " + root)
+                .json("{\"" + revoked + "\":1,\"" + revoked + "\":2}").send(), 400);
         admin("GET", "/api/v1/events/write-keys/" + web.get("id").asText() + "/audit", token, null, 200);
         admin("GET", "/api/v1/events/write-keys/" + web.get("id").asText() + "/keys", token, null, 200);
         admin("GET", "/api/v1/events/write-keys?limit=100", root, null, 200);

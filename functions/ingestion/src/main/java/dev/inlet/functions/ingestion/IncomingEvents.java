@@ -118,6 +118,7 @@ final class IncomingEvents {
             }
         }
         Optional<String> messageId = messageId(event, at);
+        checkUnicode(event, at);
         int size = Json.write(event).getBytes(StandardCharsets.UTF_8).length;
         if (size > IngestionLimits.MAX_EVENT_BYTES) {
             throw ApiError.forField(413, "payload_too_large", at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
@@ -167,6 +168,62 @@ final class IncomingEvents {
                     + IngestionLimits.MAX_MESSAGE_ID_LENGTH + " characters");
         }
         return Optional.of(value.textValue());
+    }
+
+    /**
+     * Refuses a lone surrogate ({@code "\\ud800"} without its pair, or a low one alone) in any field name or string of
+     * the event: JSON lets a client escape one, but it is no character, and DynamoDB refuses text that is not valid
+     * Unicode — a write that would fail after validation passed, answered as an outage, for any client to trigger.
+     */
+    private static void checkUnicode(ObjectNode event, String at) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!isValidUnicode(field.getKey())) {
+                throw invalid(at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
+                        "A field name is not valid Unicode (it holds an unpaired surrogate)");
+            }
+            if (!isValidUnicodeTree(field.getValue())) {
+                throw invalid(at + field.getKey(), "Field '" + field.getKey()
+                        + "' holds text that is not valid Unicode (an unpaired surrogate such as \\ud800)");
+            }
+        }
+    }
+
+    private static boolean isValidUnicodeTree(JsonNode node) {
+        if (node.isTextual()) {
+            return isValidUnicode(node.textValue());
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (!isValidUnicode(field.getKey()) || !isValidUnicodeTree(field.getValue())) {
+                    return false;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (!isValidUnicodeTree(element)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** True when every surrogate in {@code text} is half of a high-low pair. */
+    static boolean isValidUnicode(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void inherit(ObjectNode event, JsonNode batch, String field) {
