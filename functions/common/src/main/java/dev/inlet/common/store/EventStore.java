@@ -124,7 +124,7 @@ public final class EventStore {
     private void writeOnce(List<StoredEvent> events, long deadline) {
         if (events.size() == 1) {
             dynamo.putItem(b -> b.tableName(table).item(item(events.get(0)))
-                    .overrideConfiguration(o -> o.apiCallTimeout(left(deadline))));
+                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
             return;
         }
         for (int from = 0; from < events.size(); from += BATCH_WRITE_LIMIT) {
@@ -175,7 +175,7 @@ public final class EventStore {
         for (int attempt = 0; ; attempt++) {
             List<WriteRequest> batch = pending;
             BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, batch))
-                    .overrideConfiguration(o -> o.apiCallTimeout(left(deadline))));
+                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
             pending = response.hasUnprocessedItems() ? response.unprocessedItems().getOrDefault(table, List.of())
                     : List.of();
             if (pending.isEmpty()) {
@@ -220,6 +220,14 @@ public final class EventStore {
 
     private static String describe(RuntimeException failure) {
         return failure instanceof StorageUnavailable ? failure.getMessage() : failure.getClass().getSimpleName();
+    }
+
+    /**
+     * A write call's timeout: half of what is left for writes, so that a call that stalls (or whose SDK retries go
+     * on) after it landed leaves time to read it back and write what is missing.
+     */
+    private Duration halfOfWhatIsLeft(long deadline) {
+        return left(deadline).dividedBy(2);
     }
 
     /** What is left of the budget: every call is bounded by it, so a stalled connection cannot outlive the answer. */
