@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One tracking call, start to end: read the body, authenticate the write key, check the origin, read and validate
@@ -42,7 +43,7 @@ final class IngestService {
     /** Seconds a client should wait after a storage failure before retrying. */
     static final int STORAGE_RETRY_AFTER_SECONDS = 2;
     /** Fields a retry of the same event may change, so a derived messageId ignores them. */
-    private static final java.util.Set<String> DELIVERY_FIELDS = java.util.Set.of("sentAt", "_metadata");
+    private static final Set<String> DELIVERY_FIELDS = Set.of("sentAt", "_metadata");
 
     private final KeyCache keys;
     private final SecretHasher hasher;
@@ -178,7 +179,7 @@ final class IngestService {
      * The 503 of a failed write says what is known, since a failed call may still have stored events: the store
      * reads them back, so the answer gives how many are stored, or that they may be.
      */
-    static ApiError writeFailed(StorageUnavailable outage) {
+    private static ApiError writeFailed(StorageUnavailable outage) {
         String retry = "retry the same request: an event is stored once per messageId (sent, or derived from its "
                 + "content), so a retry stores nothing twice";
         if (outage.confirmedStored().isEmpty()) {
@@ -200,7 +201,7 @@ final class IngestService {
      * than the event is left out: SDKs set {@code sentAt} when they send, so each retry carries a new one, and
      * analytics.js's {@code _metadata} is about its bundling.
      */
-    static String derivedMessageId(KeyGrant grant, IncomingEvents.Event event) {
+    private static String derivedMessageId(KeyGrant grant, IncomingEvents.Event event) {
         ObjectNode content = Json.MAPPER.createObjectNode(); // shallow: the payload's own nodes, minus delivery fields
         for (Map.Entry<String, JsonNode> field : event.payload().properties()) {
             if (!DELIVERY_FIELDS.contains(field.getKey())) {
