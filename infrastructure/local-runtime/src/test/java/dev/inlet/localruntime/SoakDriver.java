@@ -42,7 +42,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Producers behave like SDKs: a 503 (or an I/O error) is retried with the same body, hence the same messageIds,
  * after {@code Retry-After}, at most 3 times. Then it reconciles against a consistent scan of the events table:
  * every acknowledged messageId (some attempt got 200) stored exactly once, nothing refused (every attempt a 4xx)
- * stored, nothing stored that was never sent; and prints the counts. Exit status 0 when all hold, 1 otherwise.
+ * stored, nothing stored that was never sent; and prints the counts. A request refused (4xx) only on a retry, after
+ * a 503 or an I/O error that may have stored its events, is neither: it is counted apart, with how many of its events
+ * are stored, since an earlier attempt may have stored them. Exit status 0 when all hold, 1 otherwise.
  *
  * <p>Arguments: {@code --seconds N} (default 300), {@code --fault-rate R} (0.05), {@code --producers N} (4),
  * {@code --rate R} (requests per second per producer, 4).
@@ -95,7 +97,12 @@ public final class SoakDriver {
         ACKNOWLEDGED,
         /** Every attempt was refused with a 4xx: nothing of it may be stored. */
         REFUSED,
-        /** A 503 or an I/O error, and no 200 after the retries: it may or may not be stored (never twice). */
+        /**
+         * A 503 or an I/O error first, then a 4xx (a retry rate-limited, say): the earlier attempt may have stored
+         * events, which the refusal of the retry does not undo. May or may not be stored (never twice).
+         */
+        REFUSED_AFTER_AMBIGUOUS_503,
+        /** A 503 or an I/O error last, after the retries: it may or may not be stored (never twice). */
         UNRESOLVED
     }
 
@@ -109,6 +116,7 @@ public final class SoakDriver {
     private final LongAdder answers503 = new LongAdder();
     private final LongAdder ioErrors = new LongAdder();
     private final LongAdder requestsRetried = new LongAdder();
+    private final LongAdder requestsRefusedAfter503 = new LongAdder();
     private final LongAdder rotationOldKeyAccepted = new LongAdder();
     private final LongAdder rotationNewKeyAccepted = new LongAdder();
     private final LongAdder rotationOldKeyRefused = new LongAdder();
@@ -292,13 +300,30 @@ public final class SoakDriver {
                 sleepUntil(System.nanoTime() + Duration.ofSeconds(retryAfter).toNanos());
                 continue;
             }
-            Fate fate = status == 200 ? Fate.ACKNOWLEDGED : retryable || uncertain ? Fate.UNRESOLVED : Fate.REFUSED;
+            Fate fate = fate(status, uncertain);
+            if (fate == Fate.REFUSED_AFTER_AMBIGUOUS_503) {
+                requestsRefusedAfter503.increment();
+            }
             messageIds.forEach(id -> fates.put(id, fate));
             finalAnswers.computeIfAbsent(status == 200 ? "200" : (status == -1 ? "I/O error" : status + " " + code),
                     k -> new LongAdder()).increment();
             observe(role, key, status, code, sentAt);
             return;
         }
+    }
+
+    /**
+     * A request's fate from its last answer ({@code -1}: an I/O error) and whether an earlier attempt was a 503 or
+     * an I/O error, which may have stored its events.
+     */
+    static Fate fate(int lastStatus, boolean earlierAmbiguous) {
+        if (lastStatus == 200) {
+            return Fate.ACKNOWLEDGED;
+        }
+        if (lastStatus == 503 || lastStatus == -1 || lastStatus >= 500) {
+            return Fate.UNRESOLVED;
+        }
+        return earlierAmbiguous ? Fate.REFUSED_AFTER_AMBIGUOUS_503 : Fate.REFUSED;
     }
 
     private void observe(Role role, String key, int status, String code, long sentAt) {
@@ -359,6 +384,7 @@ public final class SoakDriver {
         Map<Fate, Long> sent = new TreeMap<>();
         long missing = 0;
         long storedFromRefused = 0;
+        long storedFromRefusedAfter503 = 0;
         long storedFromUnresolved = 0;
         for (Map.Entry<String, Fate> entry : fates.entrySet()) {
             sent.merge(entry.getValue(), 1L, Long::sum);
@@ -366,6 +392,7 @@ public final class SoakDriver {
             switch (entry.getValue()) {
                 case ACKNOWLEDGED -> missing += count == 0 ? 1 : 0;
                 case REFUSED -> storedFromRefused += count > 0 ? 1 : 0;
+                case REFUSED_AFTER_AMBIGUOUS_503 -> storedFromRefusedAfter503 += count > 0 ? 1 : 0;
                 case UNRESOLVED -> storedFromUnresolved += count > 0 ? 1 : 0;
             }
         }
@@ -384,14 +411,16 @@ public final class SoakDriver {
         out.printf(Locale.ROOT, "503 answers            : %,d (all attempts); I/O errors: %,d%n", answers503.sum(),
                 ioErrors.sum());
         out.printf(Locale.ROOT, "faults injected        : %,d %s%n", faults, labels(injected));
-        out.printf(Locale.ROOT, "events sent            : %,d: acknowledged %,d, refused %,d, unresolved %,d%n",
-                fates.size(), sent.getOrDefault(Fate.ACKNOWLEDGED, 0L), sent.getOrDefault(Fate.REFUSED, 0L),
-                sent.getOrDefault(Fate.UNRESOLVED, 0L));
-        out.printf(Locale.ROOT, "events stored          : %,d (of them from unresolved requests: %,d)%n", stored,
-                storedFromUnresolved);
+        out.printf(Locale.ROOT, "events sent            : %,d: acknowledged %,d, refused %,d, refused after a 503 "
+                        + "%,d (%,d requests), unresolved %,d%n", fates.size(), sent.getOrDefault(Fate.ACKNOWLEDGED, 0L),
+                sent.getOrDefault(Fate.REFUSED, 0L), sent.getOrDefault(Fate.REFUSED_AFTER_AMBIGUOUS_503, 0L),
+                requestsRefusedAfter503.sum(), sent.getOrDefault(Fate.UNRESOLVED, 0L));
+        out.printf(Locale.ROOT, "events stored          : %,d (of them from requests refused after a 503: %,d, from "
+                + "unresolved requests: %,d)%n", stored, storedFromRefusedAfter503, storedFromUnresolved);
         out.printf(Locale.ROOT, "acknowledged, missing  : %,d%n", missing);
         out.printf(Locale.ROOT, "stored twice           : %,d%n", duplicates);
-        out.printf(Locale.ROOT, "refused, yet stored    : %,d%n", storedFromRefused);
+        out.printf(Locale.ROOT, "refused, yet stored    : %,d (events of requests whose every answer was a "
+                + "refusal)%n", storedFromRefused);
         out.printf(Locale.ROOT, "stored, never sent     : %,d%n", strays);
         out.printf(Locale.ROOT, "rotation               : old key accepted %,d, new key accepted %,d, old key "
                 + "refused %,d (in grace)%n", rotationOldKeyAccepted.sum(), rotationNewKeyAccepted.sum(),

@@ -1,5 +1,6 @@
 package dev.inlet.localruntime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,17 @@ import org.junit.jupiter.api.Test;
  * revocation and a rate-limit storm with random DynamoDB faults, then the reconciliation must hold.
  */
 class SoakDriverTest {
+
+    /** Only a request refused on every attempt counts as refused; a 4xx after a 503 may follow a stored write. */
+    @Test
+    void aRefusalAfterA503IsNotCountedAsRefused() {
+        assertEquals(SoakDriver.Fate.REFUSED, SoakDriver.fate(429, false));
+        assertEquals(SoakDriver.Fate.REFUSED_AFTER_AMBIGUOUS_503, SoakDriver.fate(429, true));
+        assertEquals(SoakDriver.Fate.REFUSED_AFTER_AMBIGUOUS_503, SoakDriver.fate(401, true));
+        assertEquals(SoakDriver.Fate.UNRESOLVED, SoakDriver.fate(503, true));
+        assertEquals(SoakDriver.Fate.UNRESOLVED, SoakDriver.fate(-1, false));
+        assertEquals(SoakDriver.Fate.ACKNOWLEDGED, SoakDriver.fate(200, true));
+    }
 
     @Test
     void aShortSoakReconciles_withInjectedDynamoDbFault() throws Exception {

@@ -7,16 +7,21 @@ import static dev.inlet.common.store.Attributes.time;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -25,12 +30,26 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * unprocessed items with jittered exponential backoff until a deadline. It either writes every event or throws
  * {@link StorageUnavailable}; the caller acknowledges only in the first case. Writes are idempotent per
  * (source, messageId), so a client retrying after a 503 never duplicates what did get written.
+ *
+ * <p>A failed call is not proof that nothing was written: a 500 or a timeout may come after DynamoDB applied the
+ * write. So on a transient failure, and only then (the accepted path makes no read), the events are read back with
+ * a consistent BatchGetItem of their keys, within the same budget: if all are stored the write succeeded after all;
+ * the missing ones are written again while the budget allows; otherwise the StorageUnavailable says how many are
+ * stored ({@link StorageUnavailable#confirmedStored()}), or that it is unknown when the read-back failed too.
  */
 public final class EventStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
+
     public static final int BATCH_WRITE_LIMIT = 25;
+    public static final int BATCH_GET_LIMIT = 100;
     private static final long FIRST_BACKOFF_MILLIS = 25;
     private static final long MAX_BACKOFF_MILLIS = 800;
+    /** Part of the budget kept for reading back a failed write (a stalled write would otherwise spend it all). */
+    private static final Duration MIN_READ_BACK_RESERVE = Duration.ofMillis(100);
+    private static final Duration MAX_READ_BACK_RESERVE = Duration.ofSeconds(1);
+    /** Below this, another write of the missing events is not tried. */
+    private static final Duration MIN_WRITE_WINDOW = Duration.ofMillis(100);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -54,32 +73,101 @@ public final class EventStore {
         this.sleeper = sleeper;
     }
 
-    /** Writes every event, or throws StorageUnavailable once {@code budget} is spent. */
+    /**
+     * Writes every event (distinct keys), or throws StorageUnavailable once {@code budget} is spent. Returning means
+     * every event is stored, possibly confirmed by a read after a failed call.
+     */
     public void write(List<StoredEvent> events, Duration budget) {
         if (events.isEmpty()) {
             return;
         }
         long deadline = nanoTime.getAsLong() + budget.toNanos();
-        try {
-            if (events.size() == 1) {
-                dynamo.putItem(b -> b.tableName(table).item(item(events.get(0)))
-                        .overrideConfiguration(o -> o.apiCallTimeout(left(deadline))));
+        long writesEnd = deadline - readBackReserve(budget).toNanos();
+        List<StoredEvent> pending = events;
+        for (int round = 0; ; round++) {
+            RuntimeException failure;
+            try {
+                writeOnce(pending, writesEnd);
                 return;
-            }
-            for (int from = 0; from < events.size(); from += BATCH_WRITE_LIMIT) {
-                List<WriteRequest> chunk = new ArrayList<>();
-                for (StoredEvent event : events.subList(from, Math.min(events.size(), from + BATCH_WRITE_LIMIT))) {
-                    chunk.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item(event)).build())
-                            .build());
+            } catch (StorageUnavailable unprocessed) {
+                failure = unprocessed;
+            } catch (SdkException e) {
+                if (!isTransient(e)) {
+                    throw e; // a validation or permission error will not pass on retry: a 500, logged, not a 503
                 }
-                writeChunk(chunk, deadline);
+                failure = e;
             }
-        } catch (SdkException e) {
-            if (isTransient(e)) {
-                throw new StorageUnavailable("DynamoDB did not take the write: " + e.getClass().getSimpleName(), e);
+            List<StoredEvent> missing;
+            try {
+                missing = notStored(pending, deadline);
+            } catch (SdkException | StorageUnavailable unreadable) {
+                if (unreadable instanceof SdkException sdk && !isTransient(sdk)) {
+                    LOG.warn("Reading back a failed event write failed: {}", unreadable.toString());
+                }
+                failure.addSuppressed(unreadable);
+                throw new StorageUnavailable("DynamoDB did not take the write (" + describe(failure) + ") and it "
+                        + "could not be read back: the events may or may not be stored", failure, -1, events.size());
             }
-            throw e; // a validation or permission error will not pass on retry: a 500, logged, not a 503
+            if (missing.isEmpty()) {
+                return; // every event landed although a call failed: stored, so acknowledged honestly
+            }
+            long wait = backoffMillis(round);
+            if (writesEnd - nanoTime.getAsLong() - Duration.ofMillis(wait).toNanos() < MIN_WRITE_WINDOW.toNanos()) {
+                throw new StorageUnavailable(missing.size() + " of " + events.size() + " events are not stored ("
+                        + describe(failure) + ")", failure, events.size() - missing.size(), events.size());
+            }
+            sleepOrGiveUp(wait, failure);
+            pending = missing; // again, only what is missing: the rest is stored
         }
+    }
+
+    private void writeOnce(List<StoredEvent> events, long deadline) {
+        if (events.size() == 1) {
+            dynamo.putItem(b -> b.tableName(table).item(item(events.get(0)))
+                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
+            return;
+        }
+        for (int from = 0; from < events.size(); from += BATCH_WRITE_LIMIT) {
+            List<WriteRequest> chunk = new ArrayList<>();
+            for (StoredEvent event : events.subList(from, Math.min(events.size(), from + BATCH_WRITE_LIMIT))) {
+                chunk.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item(event)).build())
+                        .build());
+            }
+            writeChunk(chunk, deadline);
+        }
+    }
+
+    /**
+     * The events a consistent read does not find, read by key only. Throws the SDK's exception, or StorageUnavailable
+     * when keys stay unprocessed past the deadline.
+     */
+    private List<StoredEvent> notStored(List<StoredEvent> events, long deadline) {
+        Map<String, StoredEvent> missing = new LinkedHashMap<>();
+        events.forEach(event -> missing.put(event.itemKey(), event));
+        List<String> keys = new ArrayList<>(missing.keySet());
+        for (int from = 0; from < keys.size(); from += BATCH_GET_LIMIT) {
+            List<Map<String, AttributeValue>> chunk = new ArrayList<>();
+            for (String key : keys.subList(from, Math.min(keys.size(), from + BATCH_GET_LIMIT))) {
+                chunk.add(Map.of("event_key", s(key)));
+            }
+            KeysAndAttributes pending = KeysAndAttributes.builder().keys(chunk).consistentRead(true)
+                    .projectionExpression("event_key").build();
+            for (int attempt = 0; ; attempt++) {
+                KeysAndAttributes request = pending;
+                BatchGetItemResponse response = dynamo.batchGetItem(b -> b.requestItems(Map.of(table, request))
+                        .overrideConfiguration(o -> o.apiCallTimeout(left(deadline))));
+                response.responses().getOrDefault(table, List.of())
+                        .forEach(item -> missing.remove(item.get("event_key").s()));
+                KeysAndAttributes unprocessed = response.hasUnprocessedKeys()
+                        ? response.unprocessedKeys().get(table) : null;
+                if (unprocessed == null || unprocessed.keys().isEmpty()) {
+                    break;
+                }
+                pending = unprocessed;
+                backOff(attempt, deadline, unprocessed.keys().size() + " keys stayed unprocessed by the read-back");
+            }
+        }
+        return List.copyOf(missing.values());
     }
 
     private void writeChunk(List<WriteRequest> chunk, long deadline) {
@@ -87,25 +175,59 @@ public final class EventStore {
         for (int attempt = 0; ; attempt++) {
             List<WriteRequest> batch = pending;
             BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, batch))
-                    .overrideConfiguration(o -> o.apiCallTimeout(left(deadline))));
+                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
             pending = response.hasUnprocessedItems() ? response.unprocessedItems().getOrDefault(table, List.of())
                     : List.of();
             if (pending.isEmpty()) {
                 return;
             }
-            long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempt, 10));
-            long wait = ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1); // jitter spreads retries
-            if (nanoTime.getAsLong() + Duration.ofMillis(wait).toNanos() >= deadline) {
-                throw new StorageUnavailable(pending.size() + " events stayed unprocessed after " + (attempt + 1)
-                        + " attempts", null);
-            }
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageUnavailable("Interrupted while retrying unprocessed events", e);
-            }
+            backOff(attempt, deadline, pending.size() + " events stayed unprocessed after " + (attempt + 1)
+                    + " attempts");
         }
+    }
+
+    /** Sleeps a jittered exponential backoff, or throws StorageUnavailable if it would pass {@code deadline}. */
+    private void backOff(int attempt, long deadline, String givingUp) {
+        long wait = backoffMillis(attempt);
+        if (nanoTime.getAsLong() + Duration.ofMillis(wait).toNanos() >= deadline) {
+            throw new StorageUnavailable(givingUp, null);
+        }
+        sleepOrGiveUp(wait, null);
+    }
+
+    /** 25 ms doubling to 800 ms, drawn from its upper half: jitter spreads the retries of many containers. */
+    private static long backoffMillis(int attempt) {
+        long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempt, 10));
+        return ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
+    }
+
+    private void sleepOrGiveUp(long millis, Throwable cause) {
+        try {
+            sleeper.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // Not a result to report as "nothing stored": what the earlier attempts left is unknown.
+            throw new StorageUnavailable("Interrupted while retrying", cause == null ? e : cause);
+        }
+    }
+
+    /** A fifth of the budget, from 100 ms to 1 s: time enough for one consistent BatchGetItem. */
+    static Duration readBackReserve(Duration budget) {
+        Duration fifth = budget.dividedBy(5);
+        return fifth.compareTo(MIN_READ_BACK_RESERVE) < 0 ? MIN_READ_BACK_RESERVE
+                : fifth.compareTo(MAX_READ_BACK_RESERVE) > 0 ? MAX_READ_BACK_RESERVE : fifth;
+    }
+
+    private static String describe(RuntimeException failure) {
+        return failure instanceof StorageUnavailable ? failure.getMessage() : failure.getClass().getSimpleName();
+    }
+
+    /**
+     * A write call's timeout: half of what is left for writes, so that a call that stalls (or whose SDK retries go
+     * on) after it landed leaves time to read it back and write what is missing.
+     */
+    private Duration halfOfWhatIsLeft(long deadline) {
+        return left(deadline).dividedBy(2);
     }
 
     /** What is left of the budget: every call is bounded by it, so a stalled connection cannot outlive the answer. */

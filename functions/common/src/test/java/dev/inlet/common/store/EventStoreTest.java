@@ -16,6 +16,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -36,6 +39,7 @@ class EventStoreTest {
         final Set<String> written = new HashSet<>();
         final List<Long> sleeps = new ArrayList<>();
         long nanos;
+        int gets;
         final Function<List<WriteRequest>, List<WriteRequest>> unprocessed;
 
         FakeDynamo(Function<List<WriteRequest>, List<WriteRequest>> unprocessed) {
@@ -50,6 +54,15 @@ class EventStoreTest {
             items.stream().filter(item -> !left.contains(item)).forEach(item -> written.add(key(item)));
             return BatchWriteItemResponse.builder().unprocessedItems(left.isEmpty() ? Map.of() : Map.of(TABLE, left))
                     .build();
+        }
+
+        /** The read-back after a failed write: what this fake holds (its timing is all that matters here). */
+        @Override
+        public BatchGetItemResponse batchGetItem(BatchGetItemRequest request) {
+            gets++;
+            List<Map<String, AttributeValue>> found = request.requestItems().get(TABLE).keys().stream()
+                    .filter(key -> written.contains(key.get("event_key").s())).toList();
+            return BatchGetItemResponse.builder().responses(Map.of(TABLE, found)).build();
         }
 
         static String key(WriteRequest item) {
@@ -112,6 +125,21 @@ class EventStoreTest {
         assertTrue(slept > BUDGET.toMillis() / 2, "and used most of it before giving up: slept " + slept);
         assertTrue(dynamo.sleeps.stream().allMatch(ms -> ms <= 800), "backoff capped at 800 ms: " + dynamo.sleeps);
         assertTrue(dynamo.written.size() < 25, "not everything was written, so nothing may be acknowledged");
+        StorageUnavailable outage = assertThrows(StorageUnavailable.class, () -> new FakeDynamo(
+                items -> items.subList(1, items.size())).store().write(events(25), BUDGET));
+        assertEquals(25, outage.total());
+        assertTrue(outage.confirmedStored().getAsInt() > 0 && outage.confirmedStored().getAsInt() < 25,
+                "the read-back says how many are stored: " + outage.confirmedStored());
+    }
+
+    @Test
+    void theReadBackKeepsPartOfTheBudgetAndAnAcceptedWriteMakesNoRead() {
+        assertEquals(Duration.ofSeconds(1), EventStore.readBackReserve(Duration.ofSeconds(5)));
+        assertEquals(Duration.ofMillis(600), EventStore.readBackReserve(Duration.ofSeconds(3)));
+        assertEquals(Duration.ofMillis(100), EventStore.readBackReserve(Duration.ofMillis(300)));
+        FakeDynamo dynamo = new FakeDynamo(items -> List.of());
+        dynamo.store().write(events(30), BUDGET);
+        assertEquals(0, dynamo.gets, "no read on the accepted path");
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One tracking call, start to end: read the body, authenticate the write key, check the origin, read and validate
@@ -41,6 +42,8 @@ final class IngestService {
 
     /** Seconds a client should wait after a storage failure before retrying. */
     static final int STORAGE_RETRY_AFTER_SECONDS = 2;
+    /** Fields a retry of the same event may change, so a derived messageId ignores them. */
+    private static final Set<String> DELIVERY_FIELDS = Set.of("sentAt", "_metadata");
 
     private final KeyCache keys;
     private final SecretHasher hasher;
@@ -82,7 +85,9 @@ final class IngestService {
             throw readableByBrowser(refusal, seen.grant, request.header("origin"));
         } catch (StorageUnavailable keyLookup) {
             // The key could not be looked up (a failed write is answered below, with the CORS headers): not a 401.
-            throw storageUnavailable("The write key could not be checked right now; nothing was accepted");
+            // No source is known yet, so any origin may read it, Retry-After included.
+            throw readableByBrowser(storageUnavailable("The write key could not be checked right now; nothing was "
+                    + "accepted"), null, request.header("origin"));
         }
     }
 
@@ -106,7 +111,7 @@ final class IngestService {
         seen.json = body;
         Optional<String> bodyKey = Optional.ofNullable(body.get("writeKey")).filter(JsonNode::isTextual)
                 .map(JsonNode::textValue);
-        if (basicKey.isPresent() && bodyKey.isPresent() && !basicKey.get().equals(bodyKey.get())) {
+        if (basicKey.isPresent() && bodyKey.isPresent() && !sameKey(basicKey.get(), bodyKey.get())) {
             throw WriteKeyCredentials.unauthorized("The Basic credentials and the body's writeKey name different "
                     + "keys; send one");
         }
@@ -162,22 +167,53 @@ final class IngestService {
         } catch (ApiError refusal) {
             throw withHeaders(refusal, cors);
         } catch (StorageUnavailable outage) {
-            throw withHeaders(storageUnavailable("The events could not be stored right now and were not accepted"),
-                    cors);
+            throw withHeaders(writeFailed(outage), cors);
         }
+    }
+
+    /** Constant time: how much of a key matches must not show in how long the answer takes. */
+    static boolean sameKey(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The 503 of a failed write says what is known, since a failed call may still have stored events: the store
+     * reads them back, so the answer gives how many are stored, or that they may be.
+     */
+    private static ApiError writeFailed(StorageUnavailable outage) {
+        String retry = "retry the same request: an event is stored once per messageId (sent, or derived from its "
+                + "content), so a retry stores nothing twice";
+        if (outage.confirmedStored().isEmpty()) {
+            return storageUnavailable("The events could not be confirmed as stored right now and may have been; "
+                    + retry);
+        }
+        int stored = outage.confirmedStored().getAsInt();
+        ApiError error = storageUnavailable(stored == 0
+                ? "The events could not be stored right now and none of them was found stored; " + retry
+                : stored + " of the " + outage.total() + " events are stored, the rest could not be stored right "
+                        + "now; " + retry);
+        return error.withDetails(Json.object().put("events", outage.total()).put("stored", stored));
     }
 
     /**
      * The messageId of an event sent without one: derived from the source and the event's content, so a client
      * that retries the same request (after a 503, say) overwrites what was written instead of duplicating it. Two
-     * identical events without messageId in one source therefore count once.
+     * identical events without messageId in one source therefore count once. What describes the delivery rather
+     * than the event is left out: SDKs set {@code sentAt} when they send, so each retry carries a new one, and
+     * analytics.js's {@code _metadata} is about its bundling.
      */
     private static String derivedMessageId(KeyGrant grant, IncomingEvents.Event event) {
+        ObjectNode content = Json.MAPPER.createObjectNode(); // shallow: the payload's own nodes, minus delivery fields
+        for (Map.Entry<String, JsonNode> field : event.payload().properties()) {
+            if (!DELIVERY_FIELDS.contains(field.getKey())) {
+                content.set(field.getKey(), field.getValue());
+            }
+        }
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update(grant.sourceId().getBytes(StandardCharsets.UTF_8));
             sha256.update((byte) '\n');
-            sha256.update(Json.write(event.payload()).getBytes(StandardCharsets.UTF_8));
+            sha256.update(Json.write(content).getBytes(StandardCharsets.UTF_8));
             return "inlet-" + HexFormat.of().formatHex(sha256.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is unavailable", e);

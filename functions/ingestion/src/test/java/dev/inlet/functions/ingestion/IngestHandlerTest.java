@@ -273,6 +273,71 @@ class IngestHandlerTest {
     }
 
     @Test
+    void aRetryWithAFreshSentAtAndNoMessageIdIsStoredOnce() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        // SDKs set sentAt when they send, so each retry of the same event carries a new one.
+        for (String sentAt : List.of("2026-11-22T10:00:00Z", "2026-11-22T10:00:02Z", "2026-11-22T10:00:07Z")) {
+            assertEquals(200, track(basic(source.key()), "{\"userId\":\"u\",\"event\":\"e\","
+                    + "\"timestamp\":\"2026-11-22T09:59:59Z\",\"sentAt\":\"" + sentAt + "\","
+                    + "\"_metadata\":{\"bundled\":[\"Segment.io\"],\"attempt\":\"" + sentAt + "\"}}").getStatusCode());
+            assertEquals(200, batch(basic(source.key()), "{\"sentAt\":\"" + sentAt + "\",\"batch\":["
+                    + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\"}]}").getStatusCode());
+        }
+        assertEquals(2, countStored(source), "one track and one batch event, whatever their sentAt");
+        track(basic(source.key()), "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2026-11-22T10:00:00Z\"}");
+        assertEquals(3, countStored(source), "another timestamp is another event");
+    }
+
+    @Test
+    void aRequestWithoutMessageIdsAnswered503IsStoredOnceByItsRetry_withInjectedDynamoDbFault() {
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        String batch = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\"},"
+                + "{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"plan\":\"pro\"}}]}";
+        track(basic(source.key()), "{\"userId\":\"u\",\"event\":\"warm\",\"messageId\":\"warm\"}");
+        dynamo.failWith(DynamoDbException.builder().message("injected: internal error").statusCode(500).build(),
+                "batchWriteItem");
+        APIGatewayV2HTTPResponse refused = batch(basic(source.key()), batch.replace("{\"batch\"",
+                "{\"sentAt\":\"2026-11-22T10:00:00Z\",\"batch\""));
+        assertRefused(refused, 503, "storage_unavailable");
+        // The fault came before the write, so the read-back found nothing stored, and the answer says so.
+        assertEquals(0, body(refused).at("/error/details/stored").asInt(-1), refused.getBody());
+        assertEquals(2, body(refused).at("/error/details/events").asInt(), refused.getBody());
+        dynamo.heal();
+        assertEquals(200, batch(basic(source.key()), batch.replace("{\"batch\"",
+                "{\"sentAt\":\"2026-11-22T10:00:03Z\",\"batch\"")).getStatusCode());
+        assertEquals(200, batch(basic(source.key()), batch).getStatusCode());
+        assertEquals(3, countStored(source), "the warm-up event and the batch's two, once each");
+    }
+
+    @Test
+    void aKeyThatCannotBeLookedUpIs503ReadableByBrowserScripts_withInjectedDynamoDbFault() {
+        SourceService.Created source = source(SourceType.WEB, EventType.all(), List.of("https://app.example.com"));
+        dynamo.failWith(DynamoDbException.builder().message("injected: internal error").statusCode(500).build(),
+                "getItem");
+        APIGatewayV2HTTPResponse response = call(TestRequests.route("POST /v1/t").header("content-type", "text/plain")
+                .header("origin", "https://anywhere.example.org").body("{\"writeKey\":\"" + source.key()
+                        + "\",\"anonymousId\":\"a\",\"event\":\"e\"}"));
+        assertRefused(response, 503, "storage_unavailable");
+        assertEquals("2", response.getHeaders().get("Retry-After"));
+        // No source is known, so nothing about one is revealed: any origin may read it, Retry-After included.
+        assertEquals("https://anywhere.example.org", response.getHeaders().get("Access-Control-Allow-Origin"));
+        assertTrue(response.getHeaders().get("Access-Control-Expose-Headers").contains("Retry-After"),
+                response.getHeaders().toString());
+        assertEquals(0, countStored(source));
+    }
+
+    @Test
+    void theBasicKeyAndTheBodyKeyAreComparedInConstantTime() {
+        assertTrue(IngestService.sameKey("inlet_live_sk_abc", "inlet_live_sk_abc"));
+        assertFalse(IngestService.sameKey("inlet_live_sk_abc", "inlet_live_sk_abd"));
+        assertFalse(IngestService.sameKey("inlet_live_sk_abc", "inlet_live_sk_ab"));
+        assertFalse(IngestService.sameKey("é", "e\u0301"), "bytes, not a normalised form");
+        SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
+        assertEquals(200, track(basic(source.key()), "{\"writeKey\":\"" + source.key() + "\",\"userId\":\"u\","
+                + "\"event\":\"same key twice\"}").getStatusCode());
+    }
+
+    @Test
     void gzipBodiesAreAcceptedAndZipBombsRefused() throws IOException {
         SourceService.Created source = source(SourceType.SERVER, EventType.all(), List.of());
         APIGatewayV2HTTPEvent gzipped = TestRequests.route("POST /v1/track")
