@@ -228,10 +228,10 @@ class MonitoringHttpTest {
         assertEquals(3, burst.at("/details/events").asInt(), burst.toString());
         JsonNode tooLarge = refusal(entries, "payload_too_large");
         assertEquals(large.length(), tooLarge.get("body_bytes").asLong(), "bytes as received");
-        assertTrue(tooLarge.get("body_excerpt").asText().startsWith("{\"writeKey\":\"[write key]\",\"userId\":\"u\","),
+        assertTrue(tooLarge.get("body_excerpt").asText().startsWith("{\"writeKey\":\"[secret]\",\"userId\":\"u\","),
                 tooLarge.toString());
         assertEquals(513, tooLarge.get("body_excerpt").asText().length(), "an excerpt, not the body");
-        assertEquals("{\"writeKey\":\"[write key]\",\"userId\":\"u\"}",
+        assertEquals("{\"writeKey\":\"[secret]\",\"userId\":\"u\"}",
                 refusal(entries, "unauthorized").get("body_excerpt").asText(), "the other source's key masked");
         for (JsonNode entry : entries) {
             assertFalse(entry.toString().contains(limited.key()) || entry.toString().contains(other.key()),

@@ -220,6 +220,9 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
                     .decide("snapstart-priming", RateLimitPolicy.of(1_000, 0), 2).headers();
         });
         Priming.run("DynamoDB GetItem", () -> keys.find("snapstart-priming"));
+        // The malformed-key request above was counted and sampled as a refusal: no producer made it.
+        service.discardRefusalCounts();
+        samples.discardPending();
     }
 
     @Override

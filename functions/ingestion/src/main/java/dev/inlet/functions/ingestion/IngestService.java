@@ -101,6 +101,11 @@ final class IngestService {
         refusals.flushIfDue();
     }
 
+    /** Forgets this container's unwritten refusal counts (see {@link RefusalCounts#discardPending}). */
+    void discardRefusalCounts() {
+        refusals.discardPending();
+    }
+
     private Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget,
                             RefusalSamples.Seen seen) {
         Optional<String> basicKey = WriteKeyCredentials.fromBasicAuth(request);

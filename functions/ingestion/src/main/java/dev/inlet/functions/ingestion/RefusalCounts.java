@@ -74,6 +74,11 @@ final class RefusalCounts {
                 .merge(reason(code), (long) Math.max(1, events), Long::sum);
     }
 
+    /** Forgets the counts that wait to be written: SnapStart priming's refusal is not a producer's. */
+    synchronized void discardPending() {
+        pending.clear();
+    }
+
     /**
      * Writes the oldest pending counts unless this container wrote some within the last {@link #FLUSH_EVERY};
      * never throws. Called at the end of every request, refused or not.

@@ -2,6 +2,7 @@ package dev.inlet.functions.ingestion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.inlet.common.crypto.SecretMask;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
@@ -55,10 +56,9 @@ final class RefusalSamples {
     static final int BATCH_SIZE = 25;
     static final int EXCERPT_CHARACTERS = 512;
     static final Duration WRITE_TIMEOUT = Duration.ofMillis(300);
-    static final String MASK = "[write key]";
+    static final String MASK = SecretMask.MASK;
 
     private static final Logger LOG = LoggerFactory.getLogger(RefusalSamples.class);
-    private static final Pattern WRITE_KEY = Pattern.compile("inlet_(?:live|test)_(?:pk|sk)_[0-9A-Za-z]+");
     private static final Pattern WRITE_KEY_FIELD = Pattern.compile("(\"writeKey\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"");
     private static final int MAX_ORIGIN_CHARACTERS = 200;
     private static final int MAX_DETAIL_ITEMS = 20;
@@ -140,6 +140,12 @@ final class RefusalSamples {
                 pending.add(sample);
             }
         }
+    }
+
+    /** Forgets what waits to be written: SnapStart priming's refusal is not a producer's. */
+    synchronized void discardPending() {
+        pending.clear();
+        sampledThisSecond.clear();
     }
 
     /**
@@ -311,7 +317,7 @@ final class RefusalSamples {
     }
 
     /**
-     * The body's first characters with every write key masked. The text is masked before the final cut, with room
+     * The body's first characters with every key and token masked. The text is masked before the final cut, with room
      * for a whole key past it, so that no key is split in a way that escapes the mask.
      */
     static String excerpt(String text, List<String> keys) {
@@ -320,7 +326,7 @@ final class RefusalSamples {
         return head.length() > EXCERPT_CHARACTERS ? head.substring(0, EXCERPT_CHARACTERS) + "…" : head;
     }
 
-    /** {@code text} with the presented keys, and anything shaped like a write key, replaced by {@link #MASK}. */
+    /** {@code text} with the presented keys, and anything shaped like a key or token, replaced by {@link #MASK}. */
     static String mask(String text, List<String> keys) {
         String masked = text;
         for (String key : keys) {
@@ -328,6 +334,6 @@ final class RefusalSamples {
                 masked = masked.replace(key, MASK);
             }
         }
-        return WRITE_KEY.matcher(masked).replaceAll(MASK);
+        return SecretMask.mask(masked);
     }
 }

@@ -715,6 +715,14 @@ class IngestHandlerTest {
         assertEquals(1, dynamo.calls("getItem"), "one harmless read primes the SDK");
         assertTrue(METRICS.flushed().isEmpty() || METRICS.flushed().stream().noneMatch(f -> f.contains("priming")),
                 "priming is not counted");
+
+        // The first request after a restore (a preflight: it writes only what refusals left pending) writes no
+        // refusal count or debugger entry for priming's refused request.
+        dynamo.reset();
+        primed.handleRequest(TestRequests.route("OPTIONS /v1/{proxy+}").header("origin", "https://a.example").build(),
+                null);
+        assertEquals(0, dynamo.calls("updateItem") + dynamo.calls("batchWriteItem") + dynamo.calls("putItem"),
+                "no phantom refusal from priming");
     }
 
     /** A source whose rate limit stays out of the way, so each test sees only what it is about. */

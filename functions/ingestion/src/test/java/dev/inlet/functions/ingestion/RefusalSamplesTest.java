@@ -249,6 +249,11 @@ class RefusalSamplesTest {
         String presented = "not-a-key-format-but-presented";
         assertEquals("{\"k\":\"" + RefusalSamples.MASK + "\"}", RefusalSamples.excerpt("{\"k\":\"" + presented + "\"}",
                 List.of(presented)));
+        // Admin tokens pasted into a tracking body are secrets too.
+        String token = "inlet_pat_" + "z".repeat(45);
+        String root = "inlet_root_" + "r".repeat(40);
+        String masked = RefusalSamples.excerpt("{\"t\":\"" + token + "\",\"r\":\"" + root + "\"}", List.of());
+        assertEquals("{\"t\":\"" + RefusalSamples.MASK + "\",\"r\":\"" + RefusalSamples.MASK + "\"}", masked);
     }
 
     /** The newest debugger entry of the source with that code. */
