@@ -176,10 +176,10 @@ class MonitoringTemplateTest {
         assertTrue(metrics.stream().anyMatch(m -> m.name().equals(IngestMetrics.ACCEPTED_EVENTS)
                 && m.dimensions().equals(Map.of(IngestMetrics.OUTCOME, IngestMetrics.ACCEPTED))), "accepted events");
         Set<String> reasons = new TreeSet<>();
-        metrics.stream().filter(m -> m.name().equals(IngestMetrics.REQUESTS)
+        metrics.stream().filter(m -> m.name().equals(IngestMetrics.REFUSED_EVENTS)
                         && m.dimensions().containsKey(IngestMetrics.REASON))
                 .forEach(m -> reasons.add(String.valueOf(m.dimensions().get(IngestMetrics.REASON))));
-        assertEquals(new TreeSet<>(IngestMetrics.REASONS), reasons, "refusals by reason");
+        assertEquals(new TreeSet<>(IngestMetrics.REASONS), reasons, "refused events by reason");
         Pattern search = Pattern.compile("SEARCH\\('\\{([^,}]+),([^}]+)} MetricName=\"([^\"]+)\"");
         for (String expression : searches) {
             Matcher matcher = search.matcher(expression);

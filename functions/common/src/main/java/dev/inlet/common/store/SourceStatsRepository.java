@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  *   <li>{@code 2026-11-22T10}: events accepted in that UTC hour (attribute {@code accepted});</li>
  *   <li>{@code key#<key id>#2026-11-22T10}: requests a key carried in that hour ({@code requests});</li>
  *   <li>{@code key#<key id>}: when the key last carried an accepted request ({@code last_used_at});</li>
- *   <li>{@code refused#2026-11-22T10}: refused requests in that hour, one attribute per reason.</li>
+ *   <li>{@code refused#2026-11-22T10}: refused events in that hour, one attribute per reason.</li>
  * </ul>
  * Hour slots sort before "key#" and "refused#" ones ('2' &lt; 'k' &lt; 'r'), so a range of hours picks up neither.
  * Apart from those, the aggregator's ledger of applied stream records ({@link #addOnce}): one item per chunk of
@@ -194,7 +194,7 @@ public final class SourceStatsRepository {
         }
     }
 
-    /** Adds refused requests by reason to the source's {@code refused#<hour>} slot, in one atomic UpdateItem. */
+    /** Adds refused events by reason to the source's {@code refused#<hour>} slot, in one atomic UpdateItem. */
     static final java.time.Duration REFUSALS_WRITE_TIMEOUT = java.time.Duration.ofMillis(300);
 
     public void addRefusals(String sourceId, String hour, Map<String, Long> byReason) {
@@ -221,7 +221,7 @@ public final class SourceStatsRepository {
                 .overrideConfiguration(o -> o.apiCallTimeout(REFUSALS_WRITE_TIMEOUT)));
     }
 
-    /** One hour of a source's statistics: accepted events and refused requests by reason. */
+    /** One hour of a source's statistics: accepted events and refused events by reason. */
     public record HourStats(String hour, long accepted, Map<String, Long> refused) {
     }
 

@@ -123,7 +123,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             samples.flushIfDue();
             long millis = (System.nanoTime() - started) / 1_000_000;
             metrics.record(context, answer.response().getStatusCode(), answer.outcome(), answer.acceptedEvents(),
-                    millis, retries.getAsLong());
+                    answer.refusedEvents(), millis, retries.getAsLong());
             log(answer, millis);
             return answer.response();
         });
@@ -157,25 +157,28 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     /** The response, and what the metrics say of it: "accepted", "preflight", or the refusal's error code. */
-    private record Answer(APIGatewayV2HTTPResponse response, String outcome, int acceptedEvents) {
+    private record Answer(APIGatewayV2HTTPResponse response, String outcome, int acceptedEvents,
+                          int refusedEvents) {
     }
 
     private Answer answer(ApiRequest request, Context context) {
         try {
             if (request.method().equals("OPTIONS")) {
-                return new Answer(preflight(request), "preflight", 0);
+                return new Answer(preflight(request), "preflight", 0, 0);
             }
             CallType call = CallType.forRouteKey(request.routeKey()).orElseThrow(() -> ApiError.of(404,
                     "route_not_found", "No tracking endpoint " + request.routeKey()));
             IngestService.Accepted accepted = service.ingest(call, request, request.rawBody(),
                     request.isBase64Encoded(), storageBudget(context));
             ObjectNode body = Json.object().put("success", true);
-            return new Answer(ApiResponses.json(200, body, accepted.headers()), "accepted", accepted.events());
+            return new Answer(ApiResponses.json(200, body, accepted.headers()), "accepted", accepted.events(), 0);
+        } catch (IngestService.Refused refused) {
+            return new Answer(ApiResponses.error(refused.error()), refused.error().code(), 0, refused.events());
         } catch (ApiError refusal) {
-            return new Answer(ApiResponses.error(refusal), refusal.code(), 0);
+            return new Answer(ApiResponses.error(refusal), refusal.code(), 0, 0); // an unknown route: no events read
         } catch (RuntimeException | StackOverflowError bug) {
             LOG.error("Request {} on {} failed", request.requestId(), request.routeKey(), bug);
-            return new Answer(ApiResponses.internalError(request.requestId()), "internal_error", 0);
+            return new Answer(ApiResponses.internalError(request.requestId()), "internal_error", 0, 0);
         }
     }
 

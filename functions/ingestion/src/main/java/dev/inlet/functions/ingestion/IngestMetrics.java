@@ -12,7 +12,8 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 /**
  * CloudWatch metrics of the tracking API in Embedded Metric Format (Powertools, functional API: one EMF line per
  * invocation on stdout, no call to CloudWatch). Per invocation: {@code Requests} and {@code Latency} with the
- * dimension {@code Outcome} (accepted, or the refusal's error code: a bounded set), {@code AcceptedEvents}, and
+ * dimension {@code Outcome} (accepted, or the refusal's error code: a bounded set), {@code AcceptedEvents},
+ * {@code RefusedEvents} (a refused call's events, 1 when they were not read), and
  * {@code DynamoDbRetries} (the SDK's retries during the request: throttling shows there before it shows as 503s).
  * A refused request (a 4xx the statistics count) carries a second dimension set, {@code Reason}: one of the eight
  * {@link #REASONS}, mapped from its code as the statistics map it ({@link RefusalCounts#reason}), so an alarm per
@@ -25,9 +26,11 @@ public final class IngestMetrics {
 
     public static final String REQUESTS = "Requests";
     public static final String ACCEPTED_EVENTS = "AcceptedEvents";
+    public static final String REFUSED_EVENTS = "RefusedEvents";
     public static final String LATENCY = "Latency";
     public static final String DYNAMODB_RETRIES = "DynamoDbRetries";
-    public static final List<String> METRIC_NAMES = List.of(REQUESTS, ACCEPTED_EVENTS, LATENCY, DYNAMODB_RETRIES);
+    public static final List<String> METRIC_NAMES = List.of(REQUESTS, ACCEPTED_EVENTS, REFUSED_EVENTS, LATENCY,
+            DYNAMODB_RETRIES);
 
     public static final String OUTCOME = "Outcome";
     public static final String REASON = "Reason";
@@ -70,8 +73,8 @@ public final class IngestMetrics {
     }
 
     /** Never fails the request: a metrics problem is logged and the answer goes out unchanged. */
-    synchronized void record(Context context, int status, String outcome, int acceptedEvents, long latencyMillis,
-                             long dynamoDbRetries) {
+    synchronized void record(Context context, int status, String outcome, int acceptedEvents, int refusedEvents,
+                             long latencyMillis, long dynamoDbRetries) {
         try {
             if (!coldStartCaptured && context != null) {
                 metrics.captureColdStartMetric(context);
@@ -86,6 +89,9 @@ public final class IngestMetrics {
             metrics.addMetric(REQUESTS, 1, MetricUnit.COUNT);
             if (acceptedEvents > 0) {
                 metrics.addMetric(ACCEPTED_EVENTS, acceptedEvents, MetricUnit.COUNT);
+            }
+            if (refusedEvents > 0) {
+                metrics.addMetric(REFUSED_EVENTS, refusedEvents, MetricUnit.COUNT);
             }
             metrics.addMetric(LATENCY, latencyMillis, MetricUnit.MILLISECONDS);
             if (dynamoDbRetries > 0) {

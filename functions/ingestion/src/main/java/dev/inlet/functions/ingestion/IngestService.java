@@ -72,22 +72,46 @@ final class IngestService {
     record Accepted(KeyGrant grant, int events, Map<String, String> headers) {
     }
 
+    /**
+     * A call that was not accepted: the error to answer, and how many events it refused (the request's events when
+     * they were read, else 1), for the metrics.
+     */
+    static final class Refused extends RuntimeException {
+        private final ApiError error;
+        private final int events;
+
+        Refused(ApiError error, int events) {
+            super(error.code(), error, false, false);
+            this.error = error;
+            this.events = events;
+        }
+
+        ApiError error() {
+            return error;
+        }
+
+        int events() {
+            return events;
+        }
+    }
+
+    /** Accepts the call, or throws {@link Refused}. */
     Accepted ingest(CallType call, ApiRequest request, String rawBody, boolean base64, Duration storageBudget) {
         RefusalSamples.Seen seen = new RefusalSamples.Seen(); // what is known when a refusal comes, to attribute it
         try {
             return ingest(call, request, rawBody, base64, storageBudget, seen);
         } catch (ApiError refusal) {
+            int events = RefusalSamples.refusedEvents(seen, call);
             if (refusal.status() >= 400 && refusal.status() < 500 && !refusal.code().equals("route_not_found")) {
-                refusals.count(Optional.ofNullable(seen.grant).map(KeyGrant::sourceId), refusal.code(),
-                        RefusalSamples.refusedEvents(seen, call));
+                refusals.count(Optional.ofNullable(seen.grant).map(KeyGrant::sourceId), refusal.code(), events);
                 samples.offer(refusal, seen, call, request, rawBody, base64);
             }
-            throw readableByBrowser(refusal, seen.grant, request.header("origin"));
+            throw new Refused(readableByBrowser(refusal, seen.grant, request.header("origin")), events);
         } catch (StorageUnavailable keyLookup) {
             // The key could not be looked up (a failed write is answered below, with the CORS headers): not a 401.
             // No source is known yet, so any origin may read it, Retry-After included.
-            throw readableByBrowser(storageUnavailable("The write key could not be checked right now; nothing was "
-                    + "accepted"), null, request.header("origin"));
+            throw new Refused(readableByBrowser(storageUnavailable("The write key could not be checked right now; "
+                    + "nothing was accepted"), null, request.header("origin")), RefusalSamples.refusedEvents(seen, call));
         }
     }
 

@@ -101,8 +101,11 @@ class IngestHandlerTest {
         batch(basic(source.key()), "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"a\"},"
                 + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\"}]}");
         track(null, "{\"userId\":\"u\",\"event\":\"e\"}");
+        batch(basic(source.key()), "{\"batch\":[{\"type\":\"track\",\"event\":\"no user\"},"
+                + "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"b\"},{\"type\":\"page\",\"userId\":\"u\"}]}");
         assertEquals(List.of("Outcome=accepted Requests=1.0 AcceptedEvents=2.0",
-                "Reason=unauthorized Outcome=unauthorized Requests=1.0"),
+                "Reason=unauthorized Outcome=unauthorized Requests=1.0 RefusedEvents=1.0",
+                "Reason=invalid_payload Outcome=invalid_event Requests=1.0 RefusedEvents=3.0"),
                 METRICS.flushedWithoutLatency());
         assertFalse(METRICS.flushed().toString().contains(source.source().id()), "no per-source dimension");
     }

@@ -32,12 +32,12 @@ class IngestMetricsTest {
 
     @Test
     void aRefusalCarriesItsReasonAsASecondDimensionSet() {
-        metrics.record(null, 400, "invalid_json", 0, 3, 0);
-        metrics.record(null, 413, "batch_exceeds_burst", 0, 3, 0);
-        metrics.record(null, 401, "key_revoked", 0, 3, 2);
-        assertEquals(List.of("Reason=invalid_payload Outcome=invalid_json Requests=1.0",
-                "Reason=payload_too_large Outcome=batch_exceeds_burst Requests=1.0",
-                "Reason=unauthorized Outcome=key_revoked Requests=1.0 DynamoDbRetries=2.0"),
+        metrics.record(null, 400, "invalid_json", 0, 1, 3, 0);
+        metrics.record(null, 413, "batch_exceeds_burst", 0, 40, 3, 0);
+        metrics.record(null, 401, "key_revoked", 0, 2, 3, 2);
+        assertEquals(List.of("Reason=invalid_payload Outcome=invalid_json Requests=1.0 RefusedEvents=1.0",
+                "Reason=payload_too_large Outcome=batch_exceeds_burst Requests=1.0 RefusedEvents=40.0",
+                "Reason=unauthorized Outcome=key_revoked Requests=1.0 RefusedEvents=2.0 DynamoDbRetries=2.0"),
                 recorded.flushedWithoutLatency());
     }
 
@@ -52,7 +52,7 @@ class IngestMetricsTest {
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
             new IngestMetrics(new EmfMetricsProvider().getMetricsInstance(), Map.of()).record(null, 415,
-                    "unsupported_media_type", 0, 3, 0);
+                    "unsupported_media_type", 0, 1, 3, 0);
         } finally {
             System.setOut(original);
         }
@@ -68,17 +68,18 @@ class IngestMetricsTest {
         assertEquals("invalid_payload", line.get("Reason").asText());
         assertEquals("unsupported_media_type", line.get("Outcome").asText());
         assertEquals(1.0, line.get("Requests").asDouble());
+        assertEquals(1.0, line.get("RefusedEvents").asDouble());
     }
 
     @Test
     void answersThatAreNoRefusalHaveNoReason() {
-        metrics.record(null, 200, IngestMetrics.ACCEPTED, 2, 3, 0);
-        metrics.record(null, 204, IngestMetrics.PREFLIGHT, 0, 1, 0);
-        metrics.record(null, 404, "route_not_found", 0, 1, 0);
-        metrics.record(null, 503, "storage_unavailable", 0, 1, 0);
-        metrics.record(null, 500, "internal_error", 0, 1, 0);
+        metrics.record(null, 200, IngestMetrics.ACCEPTED, 2, 0, 3, 0);
+        metrics.record(null, 204, IngestMetrics.PREFLIGHT, 0, 0, 1, 0);
+        metrics.record(null, 404, "route_not_found", 0, 0, 1, 0);
+        metrics.record(null, 503, "storage_unavailable", 0, 5, 1, 0);
+        metrics.record(null, 500, "internal_error", 0, 0, 1, 0);
         assertEquals(List.of("Outcome=accepted Requests=1.0 AcceptedEvents=2.0", "Outcome=preflight Requests=1.0",
-                "Outcome=route_not_found Requests=1.0", "Outcome=storage_unavailable Requests=1.0",
+                "Outcome=route_not_found Requests=1.0", "Outcome=storage_unavailable Requests=1.0 RefusedEvents=5.0",
                 "Outcome=internal_error Requests=1.0"), recorded.flushedWithoutLatency());
     }
 
