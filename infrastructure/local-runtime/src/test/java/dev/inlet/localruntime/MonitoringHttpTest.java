@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,6 +36,22 @@ class MonitoringHttpTest {
     static final IngestionHttp http = new IngestionHttp();
 
     private static final String MADE_UP = "inlet_live_sk_MadeUpMadeUpMadeUpMadeUpMadeUpMadeUpMadeUpMadeUp";
+
+    @BeforeAll
+    static void recordCalls() {
+        DynamoDbCallRecorder.clear();
+    }
+
+    /**
+     * Refusal counts and debugger examples are written in rounds (a BatchWriteItem when a round holds several): every
+     * call these scenarios caused must be one the functions' IAM policies in template.yaml allow.
+     */
+    @AfterAll
+    static void everyCallTheScenariosMadeIsAllowedByTheTemplate() {
+        LocalRuntime runtime = http.runtime();
+        assertEquals(List.of(), PolicyCoverage.violations(runtime.template(), DynamoDbCallRecorder.functionAccesses(),
+                runtime.tableNames()));
+    }
     private static final List<String> REASONS = List.of("unauthorized", "key_expired", "source_disabled",
             "event_type_not_allowed", "origin_not_allowed", "rate_limited", "payload_too_large", "invalid_payload");
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH':00:00Z'")
