@@ -257,9 +257,10 @@ final class HostileRequests {
 
     /**
      * The body with an unpaired surrogate in a field name or a string value: of the event (of one batch event) or
-     * deep in its properties or context on the tracking API, of the body on the admin API. Never in {@code writeKey}
-     * (removed before storing) nor in a batch's own fields that no event inherits, so that a tracking request of
-     * this class always has one in what would be stored, and must be refused ({@link #utf8} sends it escaped).
+     * deep in its properties or context on the tracking API, of the body or an item of its lists on the admin API.
+     * Never in {@code writeKey} (removed before storing) nor in a batch's own fields that no event inherits, so that
+     * a tracking request of this class always has one in what would be stored, and must be refused ({@link #utf8}
+     * sends it escaped).
      */
     private static String loneSurrogate(JsonNode body, Random random, boolean tracking) {
         ObjectNode copy = body.isObject() ? ((ObjectNode) body).deepCopy() : Json.object();
@@ -273,7 +274,9 @@ final class HostileRequests {
                 fields.add(name);
             }
         });
-        switch (random.nextInt(tracking ? 6 : 3)) {
+        // The admin API gets kinds 0-2, and 6 (an array item): its strings are names, descriptions and lists.
+        int kind = random.nextInt(tracking ? 6 : 4);
+        switch (tracking || kind < 3 ? kind : 6) {
             case 0 -> {
                 if (fields.isEmpty()) {
                     target.put("name", bad);
@@ -286,7 +289,14 @@ final class HostileRequests {
             case 2 -> target.put(pick(random, List.of("name", "description")), "n" + bad);
             case 3 -> target.putObject("properties").put("p", bad).put("ok", "🎉");
             case 4 -> target.putObject("properties").put("k" + bad, 1);
-            default -> target.putObject("context").putArray("list").add(1).addObject().put("deep", bad);
+            case 5 -> target.putObject("context").putArray("list").add(1).addObject().put("deep", bad);
+            default -> {
+                if (random.nextBoolean()) {
+                    target.putArray("allowed_origins").add("https://app.example.com").add("https://" + bad + ".com");
+                } else {
+                    target.putArray("allowed_event_types").add("track").add("page" + bad);
+                }
+            }
         }
         return Json.write(copy);
     }

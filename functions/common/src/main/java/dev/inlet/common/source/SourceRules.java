@@ -2,6 +2,7 @@ package dev.inlet.common.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.inlet.common.error.ApiError;
+import dev.inlet.common.text.UnicodeText;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -103,10 +104,7 @@ public final class SourceRules {
         for (int i = 0; i < value.size(); i++) {
             String field = "allowed_event_types[" + i + "]";
             JsonNode item = value.get(i);
-            if (!item.isTextual()) {
-                throw ApiError.invalidType(field, "a string");
-            }
-            types.add(EventType.fromWire(item.textValue()).orElseThrow(() -> ApiError.invalidValue(field,
+            types.add(EventType.fromWire(text(item, field)).orElseThrow(() -> ApiError.invalidValue(field,
                     "Unknown event type " + printable(item.textValue()) + "; allowed: " + EventType.allowedValues())));
         }
         if (types.isEmpty()) {
@@ -128,10 +126,7 @@ public final class SourceRules {
         for (int i = 0; i < value.size(); i++) {
             String field = "allowed_origins[" + i + "]";
             JsonNode item = value.get(i);
-            if (!item.isTextual()) {
-                throw ApiError.invalidType(field, "a string");
-            }
-            origins.add(OriginRule.canonical(item.textValue()).orElseThrow(() -> ApiError.invalidValue(field,
+            origins.add(OriginRule.canonical(text(item, field)).orElseThrow(() -> ApiError.invalidValue(field,
                     printable(item.textValue()) + " is not an origin: use scheme://host[:port] such as "
                             + "https://app.example.com, or https://*.example.com for its subdomains")));
         }
@@ -144,9 +139,17 @@ public final class SourceRules {
         return "'" + shown.replaceAll("[^\\x20-\\x7E…]", "?") + "'";
     }
 
+    /**
+     * Every string of an admin body passes here: one that is not valid Unicode (an escaped lone surrogate) is
+     * refused like any other bad value, rather than reaching DynamoDB, which may refuse to store it (a 500).
+     */
     static String text(JsonNode value, String field) {
         if (!value.isTextual()) {
             throw ApiError.invalidType(field, "a string");
+        }
+        if (UnicodeText.hasUnpairedSurrogate(value.textValue())) {
+            throw ApiError.invalidValue(field, "Field '" + field
+                    + "' holds text that is not valid Unicode (an unpaired surrogate such as \\ud800)");
         }
         return value.textValue();
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
+import dev.inlet.common.text.UnicodeText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -178,7 +179,7 @@ final class IncomingEvents {
     private static void checkUnicode(ObjectNode event, String at) {
         for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            if (!isValidUnicode(field.getKey())) {
+            if (UnicodeText.hasUnpairedSurrogate(field.getKey())) {
                 throw invalid(at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
                         "A field name is not valid Unicode (it holds an unpaired surrogate)");
             }
@@ -191,12 +192,12 @@ final class IncomingEvents {
 
     private static boolean isValidUnicodeTree(JsonNode node) {
         if (node.isTextual()) {
-            return isValidUnicode(node.textValue());
+            return !UnicodeText.hasUnpairedSurrogate(node.textValue());
         }
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if (!isValidUnicode(field.getKey()) || !isValidUnicodeTree(field.getValue())) {
+                if (UnicodeText.hasUnpairedSurrogate(field.getKey()) || !isValidUnicodeTree(field.getValue())) {
                     return false;
                 }
             }
@@ -205,22 +206,6 @@ final class IncomingEvents {
                 if (!isValidUnicodeTree(element)) {
                     return false;
                 }
-            }
-        }
-        return true;
-    }
-
-    /** True when every surrogate in {@code text} is half of a high-low pair. */
-    static boolean isValidUnicode(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
             }
         }
         return true;

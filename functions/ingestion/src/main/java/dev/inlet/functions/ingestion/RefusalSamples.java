@@ -253,7 +253,7 @@ final class RefusalSamples {
                 refusal.details().map(RefusalSamples::bounded).map(details -> mask(Json.write(details), keys)),
                 seen.grant.keyPrefix(),
                 origin.map(value -> value.length() > MAX_ORIGIN_CHARACTERS
-                        ? value.substring(0, MAX_ORIGIN_CHARACTERS) + "…" : value),
+                        ? head(value, MAX_ORIGIN_CHARACTERS) + "…" : value),
                 types(seen, call), eventCount(seen, call), bytes,
                 excerpt(readable(seen, request, rawBody, base64), bytes, keys));
     }
@@ -294,8 +294,16 @@ final class RefusalSamples {
         }
         // Room past the excerpt for a whole field, even one written with \\u escapes, before the final cut.
         String head = body.length() > EXCERPT_CHARACTERS + 1_000
-                ? body.substring(0, EXCERPT_CHARACTERS + 1_000) : body;
+                ? head(body, EXCERPT_CHARACTERS + 1_000) : body;
         return excerpt(WRITE_KEY_FIELD.matcher(head).replaceAll("$1" + MASK + "\""), keys);
+    }
+
+    /**
+     * The first {@code length} characters, or one fewer when the cut would split a surrogate pair (an emoji): half
+     * of one is not valid Unicode, which DynamoDB may refuse to store.
+     */
+    private static String head(String text, int length) {
+        return text.substring(0, Character.isHighSurrogate(text.charAt(length - 1)) ? length - 1 : length);
     }
 
     /** The event types a refused call named: those of its events, or of its batch entries as far as readable. */
@@ -321,9 +329,9 @@ final class RefusalSamples {
      * for a whole key past it, so that no key is split in a way that escapes the mask.
      */
     static String excerpt(String text, List<String> keys) {
-        String head = text.length() > EXCERPT_CHARACTERS + 100 ? text.substring(0, EXCERPT_CHARACTERS + 100) : text;
+        String head = text.length() > EXCERPT_CHARACTERS + 100 ? head(text, EXCERPT_CHARACTERS + 100) : text;
         head = mask(head, keys);
-        return head.length() > EXCERPT_CHARACTERS ? head.substring(0, EXCERPT_CHARACTERS) + "…" : head;
+        return head.length() > EXCERPT_CHARACTERS ? head(head, EXCERPT_CHARACTERS) + "…" : head;
     }
 
     /** {@code text} with the presented keys, and anything shaped like a key or token, replaced by {@link #MASK}. */

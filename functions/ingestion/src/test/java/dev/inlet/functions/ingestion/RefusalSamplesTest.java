@@ -238,6 +238,19 @@ class RefusalSamplesTest {
         assertEquals(0, dynamo.calls("putItem"));
     }
 
+    /** A cut never splits an emoji: half of a surrogate pair is not valid Unicode, which DynamoDB may refuse. */
+    @Test
+    void excerptsNeverEndInHalfASurrogatePair() {
+        for (String lead : List.of("", "x")) { // both parities: the cut falls between two emoji, or inside one
+            String excerpt = RefusalSamples.excerpt("{\"m\":\"" + lead + "🎉".repeat(2_000) + "\"}", List.of());
+            String cut = excerpt.substring(0, excerpt.length() - 1);
+            assertTrue(excerpt.endsWith("…") && cut.endsWith("🎉"), excerpt);
+            assertEquals(cut, new String(cut.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8),
+                    "no unpaired surrogate");
+            assertTrue(cut.length() >= RefusalSamples.EXCERPT_CHARACTERS - 1, "at most one character shorter");
+        }
+    }
+
     @Test
     void excerptsMaskEveryWriteKeyAndStayShort() {
         String other = "inlet_test_sk_" + "x".repeat(45);

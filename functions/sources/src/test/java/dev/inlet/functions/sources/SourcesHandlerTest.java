@@ -171,6 +171,45 @@ class SourcesHandlerTest {
                 .body("{\"name\":\"x\",\"source_type\":\"web\"}")), 415, "unsupported_media_type", null);
     }
 
+    /**
+     * An escaped lone surrogate is no character, and DynamoDB may refuse to store it: every string field of a create
+     * or a PATCH refuses one as an invalid value naming the field, and nothing is written.
+     */
+    @Test
+    void textWithAnUnpairedSurrogateIsRefusedNamingTheFieldAndNothingIsStored() {
+        String id = body(create(tokenA, "{\"name\":\"Surrogates\",\"source_type\":\"web\"}")).get("id").asText();
+        String before = everythingStored();
+        String[][] creates = {
+                {"{\"name\":\"a\\ud800\",\"source_type\":\"web\"}", "name"},
+                {"{\"name\":\"\\udfff\",\"source_type\":\"web\"}", "name"},
+                {"{\"name\":\"\\udf89\\ud83c reversed\",\"source_type\":\"web\"}", "name"},
+                {"{\"name\":\"x\",\"source_type\":\"web\",\"description\":\"d \\ud83c\"}", "description"},
+                {"{\"name\":\"x\",\"source_type\":\"web\\ud800\"}", "source_type"},
+                {"{\"name\":\"x\",\"source_type\":\"web\",\"environment\":\"\\udc00\"}", "environment"},
+                {"{\"name\":\"x\",\"source_type\":\"web\",\"allowed_origins\":[\"https://a.com\","
+                        + "\"https://\\ud800.com\"]}", "allowed_origins[1]"},
+                {"{\"name\":\"x\",\"source_type\":\"web\",\"allowed_event_types\":[\"track\\udbff\"]}",
+                        "allowed_event_types[0]"},
+                {"{\"name\":\"x\",\"source_type\":\"web\",\"project_id\":\"prj_\\ud800\"}", "project_id"}};
+        for (String[] refused : creates) {
+            assertRefused(call(TestRequests.route(CREATE).bearer(AdminFixture.ROOT_TOKEN).json(refused[0])),
+                    422, "invalid_value", refused[1]);
+        }
+        assertRefused(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id).json("{\"name\":\"n\\ud800\"}")),
+                422, "invalid_value", "name");
+        assertRefused(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
+                .json("{\"description\":\"ok\",\"name\":\"\\udfff\"}")), 422, "invalid_value", "name");
+        assertRefused(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
+                .json("{\"description\":\"\\ud800\"}")), 422, "invalid_value", "description");
+        assertEquals(before, everythingStored(), "a refused request wrote something");
+
+        // A pair is a character like any other: stored and answered as sent.
+        JsonNode emoji = body(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
+                .json("{\"name\":\"Party \\ud83c\\udf89\",\"description\":\"🎉\"}")));
+        assertEquals("Party 🎉", emoji.get("name").asText());
+        assertEquals("🎉", emoji.get("description").asText());
+    }
+
     @Test
     void adminRoutesNeedAValidBearerToken() {
         APIGatewayV2HTTPResponse none = call(TestRequests.route(LIST));
@@ -513,6 +552,16 @@ class SourcesHandlerTest {
         String hash = SecretHasher.withPepper(AdminFixture.PEPPER).hash(createdSource.get("key").asText());
         return fixture.dynamo.getItem(b -> b.tableName(fixture.table("WriteKeysTable"))
                 .key(java.util.Map.of("key_hash", AttributeValue.fromS(hash)))).item();
+    }
+
+    /** Every item of every table, in a stable order: equal before and after means nothing was written. */
+    private static String everythingStored() {
+        StringBuilder all = new StringBuilder();
+        for (String table : new java.util.TreeSet<>(fixture.tables.values())) {
+            all.append(table).append(": ").append(fixture.dynamo.scan(b -> b.tableName(table).consistentRead(true))
+                    .items().stream().map(Object::toString).sorted().toList()).append('\n');
+        }
+        return all.toString();
     }
 
     private static APIGatewayV2HTTPResponse create(String token, String json) {
