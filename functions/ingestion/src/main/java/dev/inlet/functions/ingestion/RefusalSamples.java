@@ -1,5 +1,8 @@
 package dev.inlet.functions.ingestion;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.inlet.common.crypto.SecretMask;
@@ -10,6 +13,7 @@ import dev.inlet.common.source.KeyGrant;
 import dev.inlet.common.store.DebugSample;
 import dev.inlet.common.store.DebugSampleRepository;
 import dev.inlet.common.http.ApiRequest;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +63,7 @@ final class RefusalSamples {
     static final String MASK = SecretMask.MASK;
 
     private static final Logger LOG = LoggerFactory.getLogger(RefusalSamples.class);
+    private static final JsonFactory TOKENIZER = new JsonFactory();
     private static final Pattern WRITE_KEY_FIELD = Pattern.compile("(\"writeKey\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"");
     private static final int MAX_ORIGIN_CHARACTERS = 200;
     private static final int MAX_DETAIL_ITEMS = 20;
@@ -295,7 +300,33 @@ final class RefusalSamples {
         // Room past the excerpt for a whole field, even one written with \\u escapes, before the final cut.
         String head = body.length() > EXCERPT_CHARACTERS + 1_000
                 ? head(body, EXCERPT_CHARACTERS + 1_000) : body;
-        return excerpt(WRITE_KEY_FIELD.matcher(head).replaceAll("$1" + MASK + "\""), keys);
+        return excerpt(WRITE_KEY_FIELD.matcher(maskWriteKeyValues(head)).replaceAll("$1" + MASK + "\""), keys);
+    }
+
+    /**
+     * {@code text} with the value of every {@code writeKey} field masked, found by tokenizing rather than by pattern,
+     * so that escapes in the name ({@code "write\u004bey"}) or the value hide nothing. Tokenizing stops at the first
+     * error (a cut-off or broken body); the pattern above covers what follows.
+     */
+    static String maskWriteKeyValues(String text) {
+        List<int[]> values = new ArrayList<>();
+        try (JsonParser parser = TOKENIZER.createParser(text)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.FIELD_NAME && "writeKey".equals(parser.currentName())
+                        && parser.nextToken() == JsonToken.VALUE_STRING) {
+                    int start = (int) parser.currentTokenLocation().getCharOffset();
+                    parser.getText(); // reads the whole string, so the location below is past its closing quote
+                    values.add(new int[] {start, (int) parser.currentLocation().getCharOffset()});
+                }
+            }
+        } catch (IOException | RuntimeException stop) {
+            // A body that is no (whole) JSON: what was found so far is masked, the pattern does the rest.
+        }
+        StringBuilder masked = new StringBuilder(text);
+        for (int i = values.size() - 1; i >= 0; i--) {
+            masked.replace(values.get(i)[0], values.get(i)[1], "\"" + MASK + "\"");
+        }
+        return masked.toString();
     }
 
     /**

@@ -269,6 +269,19 @@ class RefusalSamplesTest {
         assertEquals("{\"t\":\"" + RefusalSamples.MASK + "\",\"r\":\"" + RefusalSamples.MASK + "\"}", masked);
     }
 
+    @Test
+    void aWriteKeyFieldIsMaskedHoweverItsNameOrValueIsEscaped() {
+        String key = "inlet_live_sk_" + "k".repeat(45);
+        String escapedValue = "inlet_live_sk_\\u0041" + "k".repeat(44);
+        String body = "{\"write\\u004bey\":\"" + key + "\",\"batch\":[{\"writeKey\":\"" + escapedValue
+                + "\"}],\"userId\":\"u\"}";
+        assertEquals("{\"write\\u004bey\":\"" + RefusalSamples.MASK + "\",\"batch\":[{\"writeKey\":\""
+                + RefusalSamples.MASK + "\"}],\"userId\":\"u\"}", RefusalSamples.maskWriteKeyValues(body));
+        // A cut-off body: what parsed before the cut is masked (the pattern masks the rest).
+        assertEquals("{\"write\\u004bey\":\"" + RefusalSamples.MASK + "\",\"userId\":\"u",
+                RefusalSamples.maskWriteKeyValues("{\"write\\u004bey\":\"" + escapedValue + "\",\"userId\":\"u"));
+    }
+
     /** The newest debugger entry of the source with that code. */
     private static DebugSample.Refused refusal(SourceService.Created source, String code) {
         return debugger.recent(source.source().id(), Optional.of("refused"), Optional.empty(), 50, Optional.empty(),
