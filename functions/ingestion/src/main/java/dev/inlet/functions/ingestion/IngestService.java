@@ -217,10 +217,12 @@ final class IngestService {
                     + retry);
         }
         int stored = outage.confirmedStored().getAsInt();
+        // "Found", not "are": a write abandoned on its timeout may still land after the read-back.
         ApiError error = storageUnavailable(stored == 0
-                ? "The events could not be stored right now and none of them was found stored; " + retry
-                : stored + " of the " + outage.total() + " events are stored, the rest could not be stored right "
-                        + "now; " + retry);
+                ? "The events could not be stored right now and none of them was found stored (a write still in "
+                        + "flight may yet land); " + retry
+                : "At least " + stored + " of the " + outage.total() + " events are stored, the rest could not be "
+                        + "confirmed right now; " + retry);
         return error.withDetails(Json.object().put("events", outage.total()).put("stored", stored));
     }
 
