@@ -89,7 +89,13 @@ public final class SourceStatsRepository {
     /** Longer than a stream record can be re-delivered: the stream keeps records 24 h. */
     static final Duration LEDGER_KEEP = Duration.ofDays(2);
     private static final String LEDGER_PREFIX = "_applied#";
-    private static final int TRANSACTION_ATTEMPTS = 3;
+    /**
+     * How long a transaction cancelled by a conflict or throttling is retried before the chunk is reported failed:
+     * aggregators of other shards add to the same hot source's items, and every reported failure spends one of the
+     * stream mapping's retries, after which the records are dead-lettered uncounted. Well inside the 15 s timeout.
+     */
+    private static final long TRANSIENT_RETRY_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final long MAX_PAUSE_MILLIS = 500;
 
     /**
      * Applies {@code increments}, the effect of the stream records {@code recordIds} (in stream order), exactly once:
@@ -120,6 +126,7 @@ public final class SourceStatsRepository {
                     .expressionAttributeNames(Map.of("#counter", increment.counter()))
                     .expressionAttributeValues(incrementValues(increment))).build());
         }
+        long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             try {
                 dynamo.transactWriteItems(b -> b.transactItems(actions));
@@ -136,7 +143,7 @@ public final class SourceStatsRepository {
                 boolean transientCause = reasons.stream().map(CancellationReason::code).anyMatch(code ->
                         "TransactionConflict".equals(code) || "ThrottlingError".equals(code)
                                 || "ProvisionedThroughputExceeded".equals(code));
-                if (!transientCause || attempt == TRANSACTION_ATTEMPTS) {
+                if (!transientCause || System.nanoTime() - started > TRANSIENT_RETRY_NANOS) {
                     throw cancelled;
                 }
                 pause(attempt);
@@ -188,7 +195,9 @@ public final class SourceStatsRepository {
 
     private static void pause(int attempt) {
         try {
-            Thread.sleep((20L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(20));
+            // Jittered, so that aggregators conflicting on one item do not retry in step.
+            long ceiling = Math.min(MAX_PAUSE_MILLIS, 20L << Math.min(attempt, 10));
+            Thread.sleep(ceiling / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

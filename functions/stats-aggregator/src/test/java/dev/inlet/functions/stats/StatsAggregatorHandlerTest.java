@@ -35,8 +35,10 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /** The stream aggregator against DynamoDB Local, fed stream records shaped as Lambda delivers them. */
 class StatsAggregatorHandlerTest {
@@ -153,6 +155,36 @@ class StatsAggregatorHandlerTest {
         for (String id : ids.subList(1, ids.size())) {
             assertEquals(1, accepted(id, now), id);
         }
+    }
+
+    @Test
+    void transactionConflictsWithOtherShardsAggregatorsAreRetriedNotReported_withInjectedConflicts() {
+        Instant now = fixture.clock.instant();
+        java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger(6);
+        DynamoDbClient conflicting = (DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(
+                DynamoDbClient.class.getClassLoader(), new Class<?>[]{DynamoDbClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("transactWriteItems") && conflicts.getAndDecrement() > 0) {
+                        // What DynamoDB answers while another transaction holds one of the items.
+                        throw TransactionCanceledException.builder().message("injected conflict")
+                                .cancellationReasons(CancellationReason.builder().code("None").build(),
+                                        CancellationReason.builder().code("TransactionConflict").build())
+                                .build();
+                    }
+                    try {
+                        return method.invoke(fixture.dynamo, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        StatsAggregatorHandler contended = new StatsAggregatorHandler(conflicting,
+                fixture.environmentFor("StatsAggregatorFunction"));
+        List<DynamodbEvent.DynamodbStreamRecord> records = List.of(insert("src_conflict", now),
+                insert("src_conflict", now));
+
+        assertTrue(contended.handleRequest(event(records), null).getBatchItemFailures().isEmpty(),
+                "six conflicts in a row are waited out, not reported (each report spends a stream retry)");
+        assertEquals(-1, conflicts.get(), "all six conflicts were met, then the transaction went through");
+        assertEquals(2, accepted("src_conflict", now));
     }
 
     @Test
