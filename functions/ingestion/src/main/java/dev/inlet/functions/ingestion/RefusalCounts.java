@@ -32,6 +32,8 @@ final class RefusalCounts {
 
     /** At most one write round per container per this period. */
     static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
+    /** A round starts no new write after this long (each write is bounded at 300 ms besides). */
+    static final Duration FLUSH_BUDGET = Duration.ofMillis(500);
     static final String UNATTRIBUTED = "_unattributed";
     /** Writes one round makes at most; the rest wait for the next (refusals spread over many sources). */
     static final int MAX_WRITES_PER_FLUSH = 10;
@@ -99,19 +101,28 @@ final class RefusalCounts {
                 oldest.remove();
             }
         }
+        long started = System.nanoTime();
         for (Map.Entry<SourceHour, Map<String, Long>> entry : taken) {
             SourceHour slot = entry.getKey();
+            // A round that met slow writes starts no new one past its budget: it is paid on a request's time.
+            boolean overBudget = System.nanoTime() - started > FLUSH_BUDGET.toNanos();
             try {
+                if (overBudget) {
+                    putBack(slot, entry.getValue());
+                    continue;
+                }
                 stats.orElseThrow().addRefusals(slot.sourceId(), slot.hour(), entry.getValue());
             } catch (RuntimeException e) {
                 // Kept for the next round rather than lost: the statistics only lag.
                 LOG.warn("Could not add refusal counts of {} for {}; retrying at the next flush", slot.sourceId(),
                         slot.hour(), e);
-                synchronized (this) {
-                    Map<String, Long> back = pending.computeIfAbsent(slot, k -> new HashMap<>());
-                    entry.getValue().forEach((reason, n) -> back.merge(reason, n, Long::sum));
-                }
+                putBack(slot, entry.getValue());
             }
         }
+    }
+
+    private synchronized void putBack(SourceHour slot, Map<String, Long> counts) {
+        Map<String, Long> back = pending.computeIfAbsent(slot, k -> new HashMap<>());
+        counts.forEach((reason, n) -> back.merge(reason, n, Long::sum));
     }
 }

@@ -34,6 +34,47 @@ class RefusalCountsTest {
     }
 
     @Test
+    void aRoundOfSlowWritesStopsAtItsBudgetAndTheRestWaitsForTheNext_withSlowDynamoDbStub() {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient slow =
+                (software.amazon.awssdk.services.dynamodb.DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(),
+                        new Class<?>[]{software.amazon.awssdk.services.dynamodb.DynamoDbClient.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("updateItem")) {
+                                writes.incrementAndGet();
+                                Thread.sleep(300); // every write as slow as its own bound allows
+                            }
+                            try {
+                                return method.invoke(fixture.dynamo, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        RefusalCounts counts = new RefusalCounts(Optional.of(new SourceStatsRepository(slow,
+                fixture.table("SourceStatsTable"))), fixture.clock);
+        String hour = SourceStatsRepository.hourOf(fixture.clock.instant());
+        for (int i = 0; i < 10; i++) {
+            counts.count(Optional.of("wk_slow_" + i), "invalid_event", 1);
+        }
+        counts.flushIfDue();
+        assertEquals(2, writes.get(), "the third write would start past the 500 ms budget");
+
+        fixture.clock.advance(RefusalCounts.FLUSH_EVERY);
+        counts.flushIfDue();
+        fixture.clock.advance(RefusalCounts.FLUSH_EVERY);
+        counts.flushIfDue();
+        fixture.clock.advance(RefusalCounts.FLUSH_EVERY);
+        counts.flushIfDue();
+        fixture.clock.advance(RefusalCounts.FLUSH_EVERY);
+        counts.flushIfDue();
+        assertEquals(10, writes.get(), "two a round: every count written in five rounds, none lost");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(Map.of("invalid_payload", 1L), refused("wk_slow_" + i, hour), "wk_slow_" + i);
+        }
+    }
+
+    @Test
     void aLoneRefusalIsWrittenAtOnceAndAFloodOnceASecond() {
         RefusalCounts counts = new RefusalCounts(Optional.of(stats), fixture.clock);
         String hour = SourceStatsRepository.hourOf(fixture.clock.instant());
