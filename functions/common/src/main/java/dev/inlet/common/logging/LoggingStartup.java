@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * {@code LoggerContext.start} only {@code tryLock}s, and are moved to the real configuration when it is done. So that
  * no line is ever written under that default configuration, every invocation first waits for the start to end
  * ({@link #awaitReady}, from {@link RequestLog#around}); the MDC must not be touched before either, because slf4j's MDC
- * would bind to a substitute adapter for good.
+ * would bind to a substitute adapter for good. The price: a line logged while the handler is being constructed, in
+ * the ~200 ms before the configuration is in place, goes to log4j's default configuration (ERROR and above only, as
+ * plain text) — init logs nothing in normal operation, only when a client or setting fails.
  */
 public final class LoggingStartup {
 
