@@ -62,4 +62,14 @@ public final class AdminFixture {
     public static SamTemplate template() {
         return TEMPLATE;
     }
+
+    /** Every item of every table, in a stable order: equal before and after means nothing was written. */
+    public String everythingStored() {
+        StringBuilder all = new StringBuilder();
+        for (String table : new java.util.TreeSet<>(tables.values())) {
+            all.append(table).append(": ").append(dynamo.scan(b -> b.tableName(table).consistentRead(true))
+                    .items().stream().map(Object::toString).sorted().toList()).append('\n');
+        }
+        return all.toString();
+    }
 }

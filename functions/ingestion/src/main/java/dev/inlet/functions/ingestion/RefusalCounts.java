@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class RefusalCounts {
 
     /** At most one write round per container per this period. */
-    static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
+    static final Duration FLUSH_EVERY = WriteRounds.EVERY;
     /** A round starts no new write after this long (each write is bounded at 300 ms besides). */
     static final Duration FLUSH_BUDGET = Duration.ofMillis(500);
     static final String UNATTRIBUTED = "_unattributed";
@@ -47,8 +47,7 @@ final class RefusalCounts {
     private final LinkedHashMap<SourceHour, Map<String, Long>> pending = new LinkedHashMap<>();
     private final Optional<SourceStatsRepository> stats;
     private final Clock clock;
-    private long lastWriteMillis;
-    private boolean written;
+    private final WriteRounds rounds = new WriteRounds();
 
     RefusalCounts(Optional<SourceStatsRepository> stats, Clock clock) {
         this.stats = stats;
@@ -89,11 +88,9 @@ final class RefusalCounts {
         List<Map.Entry<SourceHour, Map<String, Long>>> taken = new ArrayList<>();
         synchronized (this) {
             long now = clock.millis();
-            if (pending.isEmpty() || (written && now - lastWriteMillis < FLUSH_EVERY.toMillis())) {
+            if (pending.isEmpty() || !rounds.start(now)) {
                 return;
             }
-            written = true;
-            lastWriteMillis = now;
             Iterator<Map.Entry<SourceHour, Map<String, Long>>> oldest = pending.entrySet().iterator();
             while (oldest.hasNext() && taken.size() < MAX_WRITES_PER_FLUSH) {
                 Map.Entry<SourceHour, Map<String, Long>> next = oldest.next();

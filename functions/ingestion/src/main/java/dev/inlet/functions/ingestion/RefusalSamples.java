@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
  */
 final class RefusalSamples {
 
-    static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
+    static final Duration FLUSH_EVERY = WriteRounds.EVERY;
     /** Examples one container holds at most while they wait to be written; more are dropped (and logged). */
     static final int MAX_PENDING = 1_000;
     /** A round starts no further BatchWriteItem once this much time is spent: the rest waits a second. */
@@ -73,8 +73,7 @@ final class RefusalSamples {
     private final Set<String> sampledThisSecond = new HashSet<>();
     private long second = Long.MIN_VALUE;
     private final ArrayDeque<DebugSample.Refused> pending = new ArrayDeque<>();
-    private boolean written;
-    private long lastWriteMillis;
+    private final WriteRounds rounds = new WriteRounds();
     private long dropped;
 
     RefusalSamples(Optional<DebugSampleRepository> repository, Clock clock) {
@@ -162,11 +161,9 @@ final class RefusalSamples {
         long droppedNow;
         synchronized (this) {
             long now = clock.millis();
-            if (pending.isEmpty() || (written && now - lastWriteMillis < FLUSH_EVERY.toMillis())) {
+            if (pending.isEmpty() || !rounds.start(now)) {
                 return;
             }
-            written = true;
-            lastWriteMillis = now;
             taken = new ArrayList<>(pending);
             pending.clear();
             droppedNow = dropped;

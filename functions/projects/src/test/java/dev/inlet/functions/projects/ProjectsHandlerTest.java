@@ -121,27 +121,17 @@ class ProjectsHandlerTest {
     void aNameWithAnUnpairedSurrogateIsRefusedAndNothingIsStored() {
         String projectId = body(expect(201, root("POST /api/v1/projects").json("{\"name\":\"Unicode\"}")))
                 .get("id").asText();
-        String before = everythingStored();
+        String before = fixture.everythingStored();
         for (String name : new String[] {"\\ud800", "a\\udbff", "\\udc00b", "\\udf89\\ud83c", "🎉\\ud83c"}) {
             String json = "{\"name\":\"" + name + "\"}";
             assertRefused(expect(422, root("POST /api/v1/projects").json(json)), 422, "invalid_value", "name");
             assertRefused(expect(422, root("POST /api/v1/projects/{id}/tokens").path("id", projectId).json(json)),
                     422, "invalid_value", "name");
         }
-        assertEquals(before, everythingStored(), "a refused request wrote something");
+        assertEquals(before, fixture.everythingStored(), "a refused request wrote something");
         JsonNode token = body(expect(201, root("POST /api/v1/projects/{id}/tokens").path("id", projectId)
                 .json("{\"name\":\"ci \\ud83c\\udf89\"}")));
         assertEquals("ci 🎉", token.get("name").asText(), "a pair is a character like any other");
-    }
-
-    /** Every item of every table, in a stable order: equal before and after means nothing was written. */
-    private static String everythingStored() {
-        StringBuilder all = new StringBuilder();
-        for (String table : new java.util.TreeSet<>(fixture.tables.values())) {
-            all.append(table).append(": ").append(fixture.dynamo.scan(b -> b.tableName(table).consistentRead(true))
-                    .items().stream().map(Object::toString).sorted().toList()).append('\n');
-        }
-        return all.toString();
     }
 
     private static TestRequests root(String routeKey) {

@@ -178,7 +178,7 @@ class SourcesHandlerTest {
     @Test
     void textWithAnUnpairedSurrogateIsRefusedNamingTheFieldAndNothingIsStored() {
         String id = body(create(tokenA, "{\"name\":\"Surrogates\",\"source_type\":\"web\"}")).get("id").asText();
-        String before = everythingStored();
+        String before = fixture.everythingStored();
         String[][] creates = {
                 {"{\"name\":\"a\\ud800\",\"source_type\":\"web\"}", "name"},
                 {"{\"name\":\"\\udfff\",\"source_type\":\"web\"}", "name"},
@@ -201,7 +201,7 @@ class SourcesHandlerTest {
                 .json("{\"description\":\"ok\",\"name\":\"\\udfff\"}")), 422, "invalid_value", "name");
         assertRefused(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
                 .json("{\"description\":\"\\ud800\"}")), 422, "invalid_value", "description");
-        assertEquals(before, everythingStored(), "a refused request wrote something");
+        assertEquals(before, fixture.everythingStored(), "a refused request wrote something");
 
         // A pair is a character like any other: stored and answered as sent.
         JsonNode emoji = body(call(TestRequests.route(PATCH).bearer(tokenA).path("id", id)
@@ -552,16 +552,6 @@ class SourcesHandlerTest {
         String hash = SecretHasher.withPepper(AdminFixture.PEPPER).hash(createdSource.get("key").asText());
         return fixture.dynamo.getItem(b -> b.tableName(fixture.table("WriteKeysTable"))
                 .key(java.util.Map.of("key_hash", AttributeValue.fromS(hash)))).item();
-    }
-
-    /** Every item of every table, in a stable order: equal before and after means nothing was written. */
-    private static String everythingStored() {
-        StringBuilder all = new StringBuilder();
-        for (String table : new java.util.TreeSet<>(fixture.tables.values())) {
-            all.append(table).append(": ").append(fixture.dynamo.scan(b -> b.tableName(table).consistentRead(true))
-                    .items().stream().map(Object::toString).sorted().toList()).append('\n');
-        }
-        return all.toString();
     }
 
     private static APIGatewayV2HTTPResponse create(String token, String json) {
