@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,8 +20,11 @@ import java.util.regex.Pattern;
  */
 final class IncomingEvents {
 
-    /** One validated event; {@code messageId} is empty when the client sent none. */
-    record Event(EventType type, Optional<String> messageId, ObjectNode payload) {
+    /**
+     * One validated event; {@code messageId} is empty when the client sent none. {@code json} is the payload as
+     * {@link Json#write} wrote it for the size check, kept so that storing it need not write it again.
+     */
+    record Event(EventType type, Optional<String> messageId, ObjectNode payload, String json) {
     }
 
     private static final String[] OBJECT_FIELDS = {"context", "properties", "traits", "integrations"};
@@ -119,13 +121,14 @@ final class IncomingEvents {
         }
         Optional<String> messageId = messageId(event, at);
         checkUnicode(event, at);
-        int size = Json.write(event).getBytes(StandardCharsets.UTF_8).length;
+        String json = Json.write(event);
+        int size = Utf8.length(json);
         if (size > IngestionLimits.MAX_EVENT_BYTES) {
             throw ApiError.forField(413, "payload_too_large", at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
                     "An event is at most " + IngestionLimits.MAX_EVENT_BYTES / 1024 + " KB; this one is "
                             + size / 1024 + " KB");
         }
-        return new Event(type, messageId, event);
+        return new Event(type, messageId, event, json);
     }
 
     private static EventType type(ObjectNode event, Optional<EventType> impliedType, String at) {
