@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -55,6 +56,7 @@ public final class EventStore {
     private final String table;
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
+    private volatile WriteOverride lastWriteOverride;
 
     /** How the store waits between retries; tests replace it. */
     @FunctionalInterface
@@ -124,13 +126,14 @@ public final class EventStore {
     private void writeOnce(List<StoredEvent> events, long deadline) {
         if (events.size() == 1) {
             dynamo.putItem(b -> b.tableName(table).item(item(events.get(0)))
-                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
+                    .overrideConfiguration(writeTimeout(deadline)));
             return;
         }
+        Items items = new Items();
         for (int from = 0; from < events.size(); from += BATCH_WRITE_LIMIT) {
-            List<WriteRequest> chunk = new ArrayList<>();
+            List<WriteRequest> chunk = new ArrayList<>(BATCH_WRITE_LIMIT);
             for (StoredEvent event : events.subList(from, Math.min(events.size(), from + BATCH_WRITE_LIMIT))) {
-                chunk.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item(event)).build())
+                chunk.add(WriteRequest.builder().putRequest(PutRequest.builder().item(items.item(event)).build())
                         .build());
             }
             writeChunk(chunk, deadline);
@@ -175,7 +178,7 @@ public final class EventStore {
         for (int attempt = 0; ; attempt++) {
             List<WriteRequest> batch = pending;
             BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, batch))
-                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
+                    .overrideConfiguration(writeTimeout(deadline)));
             pending = response.hasUnprocessedItems() ? response.unprocessedItems().getOrDefault(table, List.of())
                     : List.of();
             if (pending.isEmpty()) {
@@ -227,7 +230,27 @@ public final class EventStore {
      * on) after it landed leaves time to read it back and write what is missing.
      */
     private Duration halfOfWhatIsLeft(long deadline) {
-        return left(deadline).dividedBy(2);
+        return Duration.ofNanos(left(deadline).toNanos() / 2); // as dividedBy(2), without its BigDecimal
+    }
+
+    /**
+     * A write call's override: {@link #halfOfWhatIsLeft} as its apiCallTimeout, in whole milliseconds as the SDK
+     * takes it. The last one is reused while that timeout is the same, as it is for every call under a constant
+     * budget: building an override configuration is a measurable part of a write.
+     */
+    private AwsRequestOverrideConfiguration writeTimeout(long deadline) {
+        long millis = halfOfWhatIsLeft(deadline).toMillis();
+        WriteOverride last = lastWriteOverride;
+        if (last != null && last.timeoutMillis() == millis) {
+            return last.configuration();
+        }
+        AwsRequestOverrideConfiguration configuration = AwsRequestOverrideConfiguration.builder()
+                .apiCallTimeout(Duration.ofMillis(millis)).build();
+        lastWriteOverride = new WriteOverride(millis, configuration);
+        return configuration;
+    }
+
+    private record WriteOverride(long timeoutMillis, AwsRequestOverrideConfiguration configuration) {
     }
 
     /** What is left of the budget: every call is bounded by it, so a stalled connection cannot outlive the answer. */
@@ -247,20 +270,47 @@ public final class EventStore {
     }
 
     static Map<String, AttributeValue> item(StoredEvent event) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("event_key", s(event.itemKey()));
-        item.put("source_id", s(event.sourceId()));
-        item.put("project_id", s(event.projectId()));
-        item.put("key_id", s(event.keyId()));
-        item.put("request_id", s(event.requestId()));
-        if (event.requestHead()) {
-            item.put("request_head", AttributeValue.fromBool(true));
+        return new Items().item(event);
+    }
+
+    /**
+     * Builds the items of one write. The events of a request share their source, key, request and times, so an
+     * attribute value equal to the previous event's is that same (immutable) value, not built and formatted again.
+     */
+    private static final class Items {
+        private StoredEvent previous;
+        private AttributeValue sourceId;
+        private AttributeValue projectId;
+        private AttributeValue keyId;
+        private AttributeValue requestId;
+        private AttributeValue receivedAt;
+        private AttributeValue purgeAt;
+
+        Map<String, AttributeValue> item(StoredEvent event) {
+            StoredEvent last = previous;
+            previous = event;
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put("event_key", s(event.itemKey()));
+            item.put("source_id", sourceId = last != null && last.sourceId().equals(event.sourceId()) ? sourceId
+                    : s(event.sourceId()));
+            item.put("project_id", projectId = last != null && last.projectId().equals(event.projectId()) ? projectId
+                    : s(event.projectId()));
+            item.put("key_id", keyId = last != null && last.keyId().equals(event.keyId()) ? keyId
+                    : s(event.keyId()));
+            item.put("request_id", requestId = last != null && last.requestId().equals(event.requestId()) ? requestId
+                    : s(event.requestId()));
+            if (event.requestHead()) {
+                item.put("request_head", AttributeValue.fromBool(true));
+            }
+            item.put("message_id", s(event.messageId()));
+            item.put("type", s(event.type()));
+            item.put("received_at", receivedAt = last != null && last.receivedAt().equals(event.receivedAt())
+                    ? receivedAt : time(event.receivedAt()));
+            item.put("payload", s(event.payloadJson()));
+            item.put(TableNames.EVENTS_TTL_ATTRIBUTE, purgeAt = last != null
+                    && last.purgeAt().getEpochSecond() == event.purgeAt().getEpochSecond()
+                    ? purgeAt : n(event.purgeAt().getEpochSecond()));
+            return item;
         }
-        item.put("message_id", s(event.messageId()));
-        item.put("type", s(event.type()));
-        item.put("received_at", time(event.receivedAt()));
-        item.put("payload", s(event.payloadJson()));
-        item.put(TableNames.EVENTS_TTL_ATTRIBUTE, n(event.purgeAt().getEpochSecond()));
-        return item;
     }
 }
