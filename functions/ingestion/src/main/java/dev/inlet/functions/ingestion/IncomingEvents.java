@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inlet.common.error.ApiError;
 import dev.inlet.common.http.Json;
 import dev.inlet.common.source.EventType;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -122,7 +123,7 @@ final class IncomingEvents {
         Optional<String> messageId = messageId(event, at);
         checkUnicode(event, at);
         String json = Json.write(event);
-        int size = Utf8.length(json);
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
         if (size > IngestionLimits.MAX_EVENT_BYTES) {
             throw ApiError.forField(413, "payload_too_large", at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
                     "An event is at most " + IngestionLimits.MAX_EVENT_BYTES / 1024 + " KB; this one is "

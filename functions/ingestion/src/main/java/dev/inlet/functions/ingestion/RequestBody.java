@@ -24,30 +24,22 @@ final class RequestBody {
 
     static String read(ApiRequest request, String rawBody, boolean base64) {
         checkContentType(request);
-        String encoding = request.header("content-encoding").map(e -> e.strip().toLowerCase(Locale.ROOT)).orElse("");
-        if (!base64 && rawBody != null && (encoding.isEmpty() || encoding.equals("identity"))) {
-            // Plain text as delivered: its UTF-8 length is counted, not encoded and decoded again. Text with an
-            // unpaired surrogate takes the path below, which encodes it as '?' as it always did.
-            if (rawBody.length() > IngestionLimits.MAX_REQUEST_BYTES) { // chars ≤ bytes: early, cheap refusal
-                throw tooLarge();
-            }
-            int length = Utf8.lengthIfEncodable(rawBody);
-            if (length >= 0) {
-                if (length > IngestionLimits.MAX_REQUEST_BYTES) {
-                    throw tooLarge();
-                }
-                return rawBody;
-            }
-        }
         byte[] bytes = bytes(rawBody, base64);
+        // Text encoded here is well-formed UTF-8 (an unpaired surrogate became '?'): it needs no strict decoder.
+        boolean wellFormed = !base64 && rawBody != null;
+        String encoding = request.header("content-encoding").map(e -> e.strip().toLowerCase(Locale.ROOT)).orElse("");
         if (encoding.equals("gzip") || encoding.equals("x-gzip")) {
             bytes = gunzip(bytes);
+            wellFormed = false;
         } else if (!encoding.isEmpty() && !encoding.equals("identity")) {
             throw ApiError.unsupportedMediaType("Content-Encoding '" + shorten(encoding)
                     + "' is not supported; send gzip or no encoding");
         }
         if (bytes.length > IngestionLimits.MAX_REQUEST_BYTES) {
             throw tooLarge();
+        }
+        if (wellFormed) {
+            return new String(bytes, StandardCharsets.UTF_8);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()

@@ -11,8 +11,8 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /**
- * A plain-text body is read as it is, its UTF-8 size counted without encoding it; it must read exactly as encoding
- * and decoding it did: the 500 KB limit in bytes, and an unpaired surrogate turned into '?'.
+ * A plain-text body is decoded without the strict decoder (its own UTF-8 encoding is well-formed); it must read
+ * exactly as before: the 500 KB limit in bytes, and an unpaired surrogate turned into '?'.
  */
 class RequestBodyTest {
 

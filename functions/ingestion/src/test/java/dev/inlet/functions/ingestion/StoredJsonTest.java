@@ -3,7 +3,6 @@ package dev.inlet.functions.ingestion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.inlet.common.http.Json;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,18 +29,6 @@ class StoredJsonTest {
                 + "\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"a\"},"
                 + "{\"type\":\"page\",\"anonymousId\":\"a\",\"context\":{\"page\":\"p\"}},"
                 + "{\"type\":\"group\",\"userId\":\"u\",\"groupId\":\"g\",\"messageId\":null}]}");
-    }
-
-    @Test
-    void utf8LengthIsThatOfTheEncodedText() {
-        for (String text : List.of("", "ascii", "Zoë", "€ 🎉 \u0000 \u07ff \u0800 \uffff", "lone \ud800 x",
-                "\udfff", "end \ud83c", "\ud83c\ud83c\udf89")) {
-            assertEquals(text.getBytes(StandardCharsets.UTF_8).length, Utf8.length(text), text);
-        }
-        assertEquals(-1, Utf8.lengthIfEncodable("lone \ud800 x"));
-        assertEquals(-1, Utf8.lengthIfEncodable("end \ud83c"));
-        assertEquals(-1, Utf8.lengthIfEncodable("\udfff\ud800"));
-        assertEquals(9, Utf8.lengthIfEncodable("€🎉ë"));
     }
 
     private static void assertSameAsWritten(CallType call, String body) {
