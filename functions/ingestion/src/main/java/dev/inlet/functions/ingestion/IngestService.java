@@ -17,6 +17,7 @@ import dev.inlet.common.source.OriginRule;
 import dev.inlet.common.source.SourceStatus;
 import dev.inlet.common.source.WriteKeys;
 import dev.inlet.common.store.EventStore;
+import dev.inlet.common.store.InstantText;
 import dev.inlet.common.store.StorageUnavailable;
 import dev.inlet.common.store.StoredEvent;
 import java.nio.charset.StandardCharsets;
@@ -147,7 +148,7 @@ final class IngestService {
                 event.payload().put("messageId", messageId);
                 unique.putIfAbsent(messageId, completed); // one write per messageId, even within a batch
             }
-            String receivedAt = now.toString(); // once per request: formatting is a measurable share of the hot path
+            String receivedAt = InstantText.iso(now); // Instant.toString, once per request: formatting is costly
             Instant purgeAt = now.plus(retention);
             for (Map.Entry<String, Completed> entry : unique.entrySet()) {
                 IncomingEvents.Event event = entry.getValue().event();
