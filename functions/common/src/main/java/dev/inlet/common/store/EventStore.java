@@ -57,6 +57,7 @@ public final class EventStore {
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
     private volatile WriteOverride lastWriteOverride;
+    private volatile Seed lastSeed;
 
     /** How the store waits between retries; tests replace it. */
     @FunctionalInterface
@@ -124,18 +125,20 @@ public final class EventStore {
     }
 
     private void writeOnce(List<StoredEvent> events, long deadline) {
+        Items items = new Items(lastSeed);
         if (events.size() == 1) {
-            dynamo.putItem(b -> b.tableName(table).item(item(events.get(0)))
-                    .overrideConfiguration(writeTimeout(deadline)));
+            Map<String, AttributeValue> item = items.item(events.get(0));
+            lastSeed = items.seed();
+            dynamo.putItem(b -> b.tableName(table).item(item).overrideConfiguration(writeTimeout(deadline)));
             return;
         }
-        Items items = new Items();
         for (int from = 0; from < events.size(); from += BATCH_WRITE_LIMIT) {
             List<WriteRequest> chunk = new ArrayList<>(BATCH_WRITE_LIMIT);
             for (StoredEvent event : events.subList(from, Math.min(events.size(), from + BATCH_WRITE_LIMIT))) {
                 chunk.add(WriteRequest.builder().putRequest(PutRequest.builder().item(items.item(event)).build())
                         .build());
             }
+            lastSeed = items.seed();
             writeChunk(chunk, deadline);
         }
     }
@@ -216,7 +219,7 @@ public final class EventStore {
 
     /** A fifth of the budget, from 100 ms to 1 s: time enough for one consistent BatchGetItem. */
     static Duration readBackReserve(Duration budget) {
-        Duration fifth = budget.dividedBy(5);
+        Duration fifth = Duration.ofNanos(budget.toNanos() / 5); // as dividedBy(5), without its BigDecimal
         return fifth.compareTo(MIN_READ_BACK_RESERVE) < 0 ? MIN_READ_BACK_RESERVE
                 : fifth.compareTo(MAX_READ_BACK_RESERVE) > 0 ? MAX_READ_BACK_RESERVE : fifth;
     }
@@ -270,14 +273,21 @@ public final class EventStore {
     }
 
     static Map<String, AttributeValue> item(StoredEvent event) {
-        return new Items().item(event);
+        return new Items(null).item(event);
     }
 
     /**
      * Builds the items of one write. The events of a request share their source, key, request and times, so an
      * attribute value equal to the previous event's is that same (immutable) value, not built and formatted again.
      */
+    /** The last event an {@link Items} built, with its values: immutable, so any later write may start from it. */
+    private record Seed(StoredEvent event, AttributeValue sourceId, AttributeValue projectId, AttributeValue keyId,
+                        AttributeValue requestId, AttributeValue receivedAt, AttributeValue purgeAt) {
+    }
+
     private static final class Items {
+        private static final AttributeValue TRUE = AttributeValue.fromBool(true); // immutable, so shared
+
         private StoredEvent previous;
         private AttributeValue sourceId;
         private AttributeValue projectId;
@@ -285,6 +295,24 @@ public final class EventStore {
         private AttributeValue requestId;
         private AttributeValue receivedAt;
         private AttributeValue purgeAt;
+
+        /** Starting from the values of an earlier write: the next request of a source has the same source and key. */
+        Items(Seed seed) {
+            if (seed != null) {
+                previous = seed.event();
+                sourceId = seed.sourceId();
+                projectId = seed.projectId();
+                keyId = seed.keyId();
+                requestId = seed.requestId();
+                receivedAt = seed.receivedAt();
+                purgeAt = seed.purgeAt();
+            }
+        }
+
+        Seed seed() {
+            return previous == null ? null
+                    : new Seed(previous, sourceId, projectId, keyId, requestId, receivedAt, purgeAt);
+        }
 
         Map<String, AttributeValue> item(StoredEvent event) {
             StoredEvent last = previous;
@@ -300,7 +328,7 @@ public final class EventStore {
             item.put("request_id", requestId = last != null && last.requestId().equals(event.requestId()) ? requestId
                     : s(event.requestId()));
             if (event.requestHead()) {
-                item.put("request_head", AttributeValue.fromBool(true));
+                item.put("request_head", TRUE);
             }
             item.put("message_id", s(event.messageId()));
             item.put("type", s(event.type()));

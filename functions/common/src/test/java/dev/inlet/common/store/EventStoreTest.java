@@ -181,8 +181,14 @@ class EventStoreTest {
                 new StoredEvent("src_1", "prj_1", "key_1", "req_1", false, "m2", "track", now, "{}",
                         now.plusSeconds(60)));
         FakeDynamo dynamo = new FakeDynamo(items -> List.of());
-        dynamo.store().write(events, BUDGET);
-        assertEquals(events.stream().map(EventStore::item).toList(), dynamo.items);
+        EventStore store = dynamo.store();
+        store.write(events, BUDGET);
+        store.write(List.of(events.get(2)), BUDGET); // later writes start from the last one's values
+        store.write(List.of(events.get(0)), BUDGET);
+        store.write(events.subList(1, 3), BUDGET);
+        List<StoredEvent> written = new ArrayList<>(events);
+        written.addAll(List.of(events.get(2), events.get(0), events.get(1), events.get(2)));
+        assertEquals(written.stream().map(EventStore::item).toList(), dynamo.items);
         assertEquals("2026-01-01T00:00:00.124Z", dynamo.items.get(2).get("received_at").s());
         assertEquals(Long.toString(now.plusSeconds(61).getEpochSecond()), dynamo.items.get(2).get(TableNames.EVENTS_TTL_ATTRIBUTE).n());
         assertEquals("src_1", dynamo.items.get(3).get("source_id").s());

@@ -137,8 +137,11 @@ final class IngestService {
             if (!rate.allowed()) {
                 throw withHeaders(rateLimited(rate, events.size()), rate.headers());
             }
-            Map<String, String> headers = new LinkedHashMap<>(cors);
-            headers.putAll(rate.headers());
+            Map<String, String> headers = rate.headers(); // a new map, which goes after any CORS headers
+            if (!cors.isEmpty()) {
+                headers = new LinkedHashMap<>(cors);
+                headers.putAll(rate.headers());
+            }
             Instant now = clock.instant();
             List<StoredEvent> stored = new ArrayList<>(events.size());
             Map<String, Completed> unique = new LinkedHashMap<>();
