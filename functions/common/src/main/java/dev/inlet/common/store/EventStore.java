@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -323,7 +324,8 @@ public final class EventStore {
                     : s(event.sourceId()));
             item.put("project_id", projectId = last != null && last.projectId().equals(event.projectId()) ? projectId
                     : s(event.projectId()));
-            item.put("key_id", keyId = last != null && last.keyId().equals(event.keyId()) ? keyId
+            // The key's id, public in listings: not a secret that needs a constant-time comparison.
+            item.put("key_id", keyId = last != null && Objects.equals(last.keyId(), event.keyId()) ? keyId
                     : s(event.keyId()));
             item.put("request_id", requestId = last != null && last.requestId().equals(event.requestId()) ? requestId
                     : s(event.requestId()));
