@@ -277,15 +277,15 @@ public final class EventStore {
         return new Items(null).item(event);
     }
 
-    /**
-     * Builds the items of one write. The events of a request share their source, key, request and times, so an
-     * attribute value equal to the previous event's is that same (immutable) value, not built and formatted again.
-     */
     /** The last event an {@link Items} built, with its values: immutable, so any later write may start from it. */
     private record Seed(StoredEvent event, AttributeValue sourceId, AttributeValue projectId, AttributeValue keyId,
                         AttributeValue requestId, AttributeValue receivedAt, AttributeValue purgeAt) {
     }
 
+    /**
+     * Builds the items of one write. The events of a request share their source, key, request and times, so an
+     * attribute value equal to the previous event's is that same (immutable) value, not built and formatted again.
+     */
     private static final class Items {
         private static final AttributeValue TRUE = AttributeValue.fromBool(true); // immutable, so shared
 
