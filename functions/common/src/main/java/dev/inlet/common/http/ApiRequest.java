@@ -49,8 +49,12 @@ public final class ApiRequest {
         if (value != null) {
             return Optional.of(value);
         }
-        return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue).findFirst();
+        for (Map.Entry<String, String> header : headers.entrySet()) { // a loop: absent headers are looked up often
+            if (header.getKey().equalsIgnoreCase(name)) {
+                return Optional.of(header.getValue());
+            }
+        }
+        return Optional.empty();
     }
 
     public String pathParameter(String name) {

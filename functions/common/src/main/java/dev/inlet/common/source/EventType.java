@@ -10,8 +10,12 @@ import java.util.Set;
 public enum EventType {
     TRACK, IDENTIFY, PAGE, SCREEN, GROUP, ALIAS;
 
+    private static final EventType[] VALUES = values();
+
+    private final String wireName = name().toLowerCase(Locale.ROOT); // once: it is read for every event
+
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     public static Set<EventType> all() {
@@ -19,7 +23,12 @@ public enum EventType {
     }
 
     public static Optional<EventType> fromWire(String value) {
-        return Arrays.stream(values()).filter(t -> t.wireName().equals(value)).findFirst();
+        for (EventType type : VALUES) {
+            if (type.wireName.equals(value)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
     }
 
     public static String allowedValues() {

@@ -1,9 +1,6 @@
 package dev.inlet.common.store;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,9 +8,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Small helpers for hand-written item mappers on the low-level client. */
 public final class Attributes {
-
-    private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private Attributes() {
     }
@@ -35,7 +29,7 @@ public final class Attributes {
     }
 
     public static String sortable(Instant value) {
-        return SORTABLE.format(value.truncatedTo(ChronoUnit.MILLIS));
+        return InstantText.sortable(value);
     }
 
     public static AttributeValue strings(List<String> values) {

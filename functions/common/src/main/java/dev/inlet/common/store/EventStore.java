@@ -10,10 +10,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -55,6 +57,8 @@ public final class EventStore {
     private final String table;
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
+    private volatile WriteOverride lastWriteOverride;
+    private volatile Seed lastSeed;
 
     /** How the store waits between retries; tests replace it. */
     @FunctionalInterface
@@ -122,17 +126,20 @@ public final class EventStore {
     }
 
     private void writeOnce(List<StoredEvent> events, long deadline) {
+        Items items = new Items(lastSeed);
         if (events.size() == 1) {
-            dynamo.putItem(b -> b.tableName(table).item(item(events.get(0)))
-                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
+            Map<String, AttributeValue> item = items.item(events.get(0));
+            lastSeed = items.seed();
+            dynamo.putItem(b -> b.tableName(table).item(item).overrideConfiguration(writeTimeout(deadline)));
             return;
         }
         for (int from = 0; from < events.size(); from += BATCH_WRITE_LIMIT) {
-            List<WriteRequest> chunk = new ArrayList<>();
+            List<WriteRequest> chunk = new ArrayList<>(BATCH_WRITE_LIMIT);
             for (StoredEvent event : events.subList(from, Math.min(events.size(), from + BATCH_WRITE_LIMIT))) {
-                chunk.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item(event)).build())
+                chunk.add(WriteRequest.builder().putRequest(PutRequest.builder().item(items.item(event)).build())
                         .build());
             }
+            lastSeed = items.seed();
             writeChunk(chunk, deadline);
         }
     }
@@ -175,7 +182,7 @@ public final class EventStore {
         for (int attempt = 0; ; attempt++) {
             List<WriteRequest> batch = pending;
             BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, batch))
-                    .overrideConfiguration(o -> o.apiCallTimeout(halfOfWhatIsLeft(deadline))));
+                    .overrideConfiguration(writeTimeout(deadline)));
             pending = response.hasUnprocessedItems() ? response.unprocessedItems().getOrDefault(table, List.of())
                     : List.of();
             if (pending.isEmpty()) {
@@ -213,7 +220,7 @@ public final class EventStore {
 
     /** A fifth of the budget, from 100 ms to 1 s: time enough for one consistent BatchGetItem. */
     static Duration readBackReserve(Duration budget) {
-        Duration fifth = budget.dividedBy(5);
+        Duration fifth = Duration.ofNanos(budget.toNanos() / 5); // as dividedBy(5), without its BigDecimal
         return fifth.compareTo(MIN_READ_BACK_RESERVE) < 0 ? MIN_READ_BACK_RESERVE
                 : fifth.compareTo(MAX_READ_BACK_RESERVE) > 0 ? MAX_READ_BACK_RESERVE : fifth;
     }
@@ -227,7 +234,27 @@ public final class EventStore {
      * on) after it landed leaves time to read it back and write what is missing.
      */
     private Duration halfOfWhatIsLeft(long deadline) {
-        return left(deadline).dividedBy(2);
+        return Duration.ofNanos(left(deadline).toNanos() / 2); // as dividedBy(2), without its BigDecimal
+    }
+
+    /**
+     * A write call's override: {@link #halfOfWhatIsLeft} as its apiCallTimeout, in whole milliseconds as the SDK
+     * takes it. The last one is reused while that timeout is the same, as it is for every call under a constant
+     * budget: building an override configuration is a measurable part of a write.
+     */
+    private AwsRequestOverrideConfiguration writeTimeout(long deadline) {
+        long millis = halfOfWhatIsLeft(deadline).toMillis();
+        WriteOverride last = lastWriteOverride;
+        if (last != null && last.timeoutMillis() == millis) {
+            return last.configuration();
+        }
+        AwsRequestOverrideConfiguration configuration = AwsRequestOverrideConfiguration.builder()
+                .apiCallTimeout(Duration.ofMillis(millis)).build();
+        lastWriteOverride = new WriteOverride(millis, configuration);
+        return configuration;
+    }
+
+    private record WriteOverride(long timeoutMillis, AwsRequestOverrideConfiguration configuration) {
     }
 
     /** What is left of the budget: every call is bounded by it, so a stalled connection cannot outlive the answer. */
@@ -247,20 +274,73 @@ public final class EventStore {
     }
 
     static Map<String, AttributeValue> item(StoredEvent event) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("event_key", s(event.itemKey()));
-        item.put("source_id", s(event.sourceId()));
-        item.put("project_id", s(event.projectId()));
-        item.put("key_id", s(event.keyId()));
-        item.put("request_id", s(event.requestId()));
-        if (event.requestHead()) {
-            item.put("request_head", AttributeValue.fromBool(true));
+        return new Items(null).item(event);
+    }
+
+    /** The last event an {@link Items} built, with its values: immutable, so any later write may start from it. */
+    private record Seed(StoredEvent event, AttributeValue sourceId, AttributeValue projectId, AttributeValue keyId,
+                        AttributeValue requestId, AttributeValue receivedAt, AttributeValue purgeAt) {
+    }
+
+    /**
+     * Builds the items of one write. The events of a request share their source, key, request and times, so an
+     * attribute value equal to the previous event's is that same (immutable) value, not built and formatted again.
+     */
+    private static final class Items {
+        private static final AttributeValue TRUE = AttributeValue.fromBool(true); // immutable, so shared
+
+        private StoredEvent previous;
+        private AttributeValue sourceId;
+        private AttributeValue projectId;
+        private AttributeValue keyId;
+        private AttributeValue requestId;
+        private AttributeValue receivedAt;
+        private AttributeValue purgeAt;
+
+        /** Starting from the values of an earlier write: the next request of a source has the same source and key. */
+        Items(Seed seed) {
+            if (seed != null) {
+                previous = seed.event();
+                sourceId = seed.sourceId();
+                projectId = seed.projectId();
+                keyId = seed.keyId();
+                requestId = seed.requestId();
+                receivedAt = seed.receivedAt();
+                purgeAt = seed.purgeAt();
+            }
         }
-        item.put("message_id", s(event.messageId()));
-        item.put("type", s(event.type()));
-        item.put("received_at", time(event.receivedAt()));
-        item.put("payload", s(event.payloadJson()));
-        item.put(TableNames.EVENTS_TTL_ATTRIBUTE, n(event.purgeAt().getEpochSecond()));
-        return item;
+
+        Seed seed() {
+            return previous == null ? null
+                    : new Seed(previous, sourceId, projectId, keyId, requestId, receivedAt, purgeAt);
+        }
+
+        Map<String, AttributeValue> item(StoredEvent event) {
+            StoredEvent last = previous;
+            previous = event;
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put("event_key", s(event.itemKey()));
+            item.put("source_id", sourceId = last != null && last.sourceId().equals(event.sourceId()) ? sourceId
+                    : s(event.sourceId()));
+            item.put("project_id", projectId = last != null && last.projectId().equals(event.projectId()) ? projectId
+                    : s(event.projectId()));
+            // The key's id, public in listings: not a secret that needs a constant-time comparison.
+            item.put("key_id", keyId = last != null && Objects.equals(last.keyId(), event.keyId()) ? keyId
+                    : s(event.keyId()));
+            item.put("request_id", requestId = last != null && last.requestId().equals(event.requestId()) ? requestId
+                    : s(event.requestId()));
+            if (event.requestHead()) {
+                item.put("request_head", TRUE);
+            }
+            item.put("message_id", s(event.messageId()));
+            item.put("type", s(event.type()));
+            item.put("received_at", receivedAt = last != null && last.receivedAt().equals(event.receivedAt())
+                    ? receivedAt : time(event.receivedAt()));
+            item.put("payload", s(event.payloadJson()));
+            item.put(TableNames.EVENTS_TTL_ATTRIBUTE, purgeAt = last != null
+                    && last.purgeAt().getEpochSecond() == event.purgeAt().getEpochSecond()
+                    ? purgeAt : n(event.purgeAt().getEpochSecond()));
+            return item;
+        }
     }
 }

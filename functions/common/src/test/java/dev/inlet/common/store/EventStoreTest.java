@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -46,9 +48,22 @@ class EventStoreTest {
             this.unprocessed = unprocessed;
         }
 
+        final List<Map<String, AttributeValue>> items = new ArrayList<>();
+        final List<Duration> timeouts = new ArrayList<>();
+
+        @Override
+        public PutItemResponse putItem(PutItemRequest request) {
+            items.add(request.item());
+            timeouts.add(request.overrideConfiguration().orElseThrow().apiCallTimeout().orElseThrow());
+            written.add(request.item().get("event_key").s());
+            return PutItemResponse.builder().build();
+        }
+
         @Override
         public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
             List<WriteRequest> items = request.requestItems().get(TABLE);
+            items.forEach(item -> this.items.add(item.putRequest().item()));
+            timeouts.add(request.overrideConfiguration().orElseThrow().apiCallTimeout().orElseThrow());
             calls.add(items.stream().map(FakeDynamo::key).toList());
             List<WriteRequest> left = unprocessed.apply(items);
             items.stream().filter(item -> !left.contains(item)).forEach(item -> written.add(key(item)));
@@ -69,8 +84,10 @@ class EventStoreTest {
             return item.putRequest().item().get("event_key").s();
         }
 
+        long tick; // how far each reading moves the clock
+
         EventStore store() {
-            return new EventStore(this, TABLE, () -> nanos, millis -> {
+            return new EventStore(this, TABLE, () -> nanos += tick, millis -> {
                 sleeps.add(millis);
                 nanos += Duration.ofMillis(millis).toNanos();
             });
@@ -149,5 +166,44 @@ class EventStoreTest {
         assertEquals(List.of(25, 25, 10), dynamo.calls.stream().map(List::size).toList());
         assertEquals(60, dynamo.written.size());
         assertTrue(dynamo.sleeps.isEmpty());
+    }
+
+    @Test
+    void eachItemCarriesItsOwnEventsAttributesWhenEventsOfAWriteDiffer() {
+        Instant now = Instant.parse("2026-01-01T00:00:00.123456Z");
+        List<StoredEvent> events = List.of(
+                new StoredEvent("src_1", "prj_1", "key_1", "req_1", true, "m0", "track", now, "{\"a\":0}",
+                        now.plusSeconds(60)),
+                new StoredEvent("src_1", "prj_1", "key_1", "req_1", false, "m1", "page", now, "{\"a\":1}",
+                        now.plusSeconds(60)),
+                new StoredEvent("src_2", "prj_2", "key_2", "req_2", true, "m0", "track", now.plusMillis(1), "{}",
+                        now.plusSeconds(61)),
+                new StoredEvent("src_1", "prj_1", "key_1", "req_1", false, "m2", "track", now, "{}",
+                        now.plusSeconds(60)));
+        FakeDynamo dynamo = new FakeDynamo(items -> List.of());
+        EventStore store = dynamo.store();
+        store.write(events, BUDGET);
+        store.write(List.of(events.get(2)), BUDGET); // later writes start from the last one's values
+        store.write(List.of(events.get(0)), BUDGET);
+        store.write(events.subList(1, 3), BUDGET);
+        List<StoredEvent> written = new ArrayList<>(events);
+        written.addAll(List.of(events.get(2), events.get(0), events.get(1), events.get(2)));
+        assertEquals(written.stream().map(EventStore::item).toList(), dynamo.items);
+        assertEquals("2026-01-01T00:00:00.124Z", dynamo.items.get(2).get("received_at").s());
+        assertEquals(Long.toString(now.plusSeconds(61).getEpochSecond()), dynamo.items.get(2).get(TableNames.EVENTS_TTL_ATTRIBUTE).n());
+        assertEquals("src_1", dynamo.items.get(3).get("source_id").s());
+    }
+
+    @Test
+    void aWriteCallsTimeoutIsHalfOfWhatIsLeftForWritesInWholeMilliseconds() {
+        FakeDynamo dynamo = new FakeDynamo(items -> List.of());
+        EventStore store = dynamo.store();
+        dynamo.tick = 1_234_567; // writes end 4 s after the start (5 s less the 1 s read-back reserve)
+        store.write(events(30), BUDGET); // 2 calls, 1.23 and 2.47 ms after the start
+        store.write(events(1), BUDGET);
+        assertEquals(List.of(Duration.ofMillis(1999), Duration.ofMillis(1998), Duration.ofMillis(1999)),
+                dynamo.timeouts);
+        store.write(events(1), Duration.ofSeconds(3)); // writes end 2.4 s after the start
+        assertEquals(Duration.ofMillis(1199), dynamo.timeouts.get(3));
     }
 }

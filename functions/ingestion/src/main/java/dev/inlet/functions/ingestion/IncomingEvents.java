@@ -22,13 +22,17 @@ import java.util.regex.Pattern;
  */
 final class IncomingEvents {
 
-    /** One validated event; {@code messageId} is empty when the client sent none. */
-    record Event(EventType type, Optional<String> messageId, ObjectNode payload) {
+    /**
+     * One validated event; {@code messageId} is empty when the client sent none. {@code json} is the payload as
+     * {@link Json#write} wrote it for the size check, kept so that storing it need not write it again.
+     */
+    record Event(EventType type, Optional<String> messageId, ObjectNode payload, String json) {
     }
 
     private static final String[] OBJECT_FIELDS = {"context", "properties", "traits", "integrations"};
     private static final String[] TIME_FIELDS = {"timestamp", "sentAt", "originalTimestamp"};
-    private static final Pattern TIMESTAMP = Pattern.compile(
+    /** The timestamps taken, as a regex: what {@link #matchesTimestamp} matches, by hand (a regex costs more). */
+    static final Pattern TIMESTAMP = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}([.,]\\d{1,9})?)?)?(Z|z|[+-]\\d{2}(:?\\d{2})?)?");
 
     private IncomingEvents() {
@@ -120,13 +124,14 @@ final class IncomingEvents {
         }
         Optional<String> messageId = messageId(event, at);
         checkUnicode(event, at);
-        int size = Json.write(event).getBytes(StandardCharsets.UTF_8).length;
+        String json = Json.write(event);
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
         if (size > IngestionLimits.MAX_EVENT_BYTES) {
             throw ApiError.forField(413, "payload_too_large", at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
                     "An event is at most " + IngestionLimits.MAX_EVENT_BYTES / 1024 + " KB; this one is "
                             + size / 1024 + " KB");
         }
-        return new Event(type, messageId, event);
+        return new Event(type, messageId, event, json);
     }
 
     private static EventType type(ObjectNode event, Optional<EventType> impliedType, String at) {
@@ -233,7 +238,67 @@ final class IncomingEvents {
     /** ISO-8601 as SDKs write it: with or without seconds, fraction, 'Z', or an offset with or without a colon. */
     private static boolean isTimestamp(JsonNode value) {
         return value.isTextual() && value.textValue().length() <= 64
-                && TIMESTAMP.matcher(value.textValue()).matches();
+                && matchesTimestamp(value.textValue());
+    }
+
+    /** {@code TIMESTAMP.matcher(text).matches()}: date, then optionally time, then optionally a zone. */
+    static boolean matchesTimestamp(String text) {
+        int n = text.length();
+        if (n < 10 || !digits(text, 0, 4) || text.charAt(4) != '-' || !digits(text, 5, 2) || text.charAt(7) != '-'
+                || !digits(text, 8, 2)) {
+            return false;
+        }
+        int i = 10;
+        if (i < n && (text.charAt(i) == 'T' || text.charAt(i) == ' ')) {
+            if (n < i + 6 || !digits(text, i + 1, 2) || text.charAt(i + 3) != ':' || !digits(text, i + 4, 2)) {
+                return false;
+            }
+            i += 6;
+            if (i < n && text.charAt(i) == ':') {
+                if (n < i + 3 || !digits(text, i + 1, 2)) {
+                    return false;
+                }
+                i += 3;
+                if (i < n && (text.charAt(i) == '.' || text.charAt(i) == ',')) {
+                    int end = i + 1;
+                    while (end < n && end - i <= 9 && isDigit(text.charAt(end))) {
+                        end++;
+                    }
+                    if (end == i + 1) {
+                        return false;
+                    }
+                    i = end;
+                }
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        char zone = text.charAt(i);
+        if (zone == 'Z' || zone == 'z') {
+            return i + 1 == n;
+        }
+        if (zone != '+' && zone != '-' || n < i + 3 || !digits(text, i + 1, 2)) {
+            return false;
+        }
+        i += 3;
+        if (i < n && text.charAt(i) == ':') {
+            i++;
+        }
+        return i == n && text.charAt(i - 1) != ':' || n == i + 2 && digits(text, i, 2);
+    }
+
+    private static boolean digits(String text, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (!isDigit(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static ApiError invalid(String field, String message) {

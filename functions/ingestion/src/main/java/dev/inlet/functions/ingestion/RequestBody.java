@@ -25,15 +25,21 @@ final class RequestBody {
     static String read(ApiRequest request, String rawBody, boolean base64) {
         checkContentType(request);
         byte[] bytes = bytes(rawBody, base64);
+        // Text encoded here is well-formed UTF-8 (an unpaired surrogate became '?'): it needs no strict decoder.
+        boolean wellFormed = !base64 && rawBody != null;
         String encoding = request.header("content-encoding").map(e -> e.strip().toLowerCase(Locale.ROOT)).orElse("");
         if (encoding.equals("gzip") || encoding.equals("x-gzip")) {
             bytes = gunzip(bytes);
+            wellFormed = false;
         } else if (!encoding.isEmpty() && !encoding.equals("identity")) {
             throw ApiError.unsupportedMediaType("Content-Encoding '" + shorten(encoding)
                     + "' is not supported; send gzip or no encoding");
         }
         if (bytes.length > IngestionLimits.MAX_REQUEST_BYTES) {
             throw tooLarge();
+        }
+        if (wellFormed) {
+            return new String(bytes, StandardCharsets.UTF_8);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()
