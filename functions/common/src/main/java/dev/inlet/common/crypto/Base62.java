@@ -38,7 +38,12 @@ public final class Base62 {
     }
 
     public static boolean isBase62(CharSequence text) {
-        for (int i = 0; i < text.length(); i++) {
+        return isBase62(text, 0, text.length());
+    }
+
+    /** True when the characters of {@code text} from {@code start} (inclusive) to {@code end} are all base62. */
+    public static boolean isBase62(CharSequence text, int start, int end) {
+        for (int i = start; i < end; i++) {
             char c = text.charAt(i);
             if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
                 return false;

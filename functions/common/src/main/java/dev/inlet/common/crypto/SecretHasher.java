@@ -15,6 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SecretHasher {
 
     private static final String ALGORITHM = "HmacSHA256";
+    private static final byte[] CHECKSUM_DOMAIN = "checksum:".getBytes(StandardCharsets.US_ASCII);
 
     private final Supplier<byte[]> pepper;
     // Mac is not thread-safe; one per thread avoids a provider lookup per request.
@@ -39,7 +40,9 @@ public final class SecretHasher {
 
     /** A keyed checksum of a secret's body: {@code length} base62 characters of HMAC("checksum:" + body). */
     public String checksum(String body, int length) {
-        byte[] digest = macs.get().doFinal(("checksum:" + body).getBytes(StandardCharsets.UTF_8));
+        Mac mac = macs.get();
+        mac.update(CHECKSUM_DOMAIN); // the same bytes as HMAC("checksum:" + body), without building that string
+        byte[] digest = mac.doFinal(body.getBytes(StandardCharsets.UTF_8));
         long value = ((digest[0] & 0xFFL) << 24) | ((digest[1] & 0xFFL) << 16) | ((digest[2] & 0xFFL) << 8)
                 | (digest[3] & 0xFFL);
         return Base62.encodeUnsigned32(value, length);

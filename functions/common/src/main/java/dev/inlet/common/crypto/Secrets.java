@@ -34,7 +34,7 @@ public final class Secrets {
     public static boolean isWellFormed(String secret, String prefix, SecretHasher hasher) {
         if (secret == null || !secret.startsWith(prefix)
                 || secret.length() != prefix.length() + RANDOM_LENGTH + CHECKSUM_LENGTH
-                || !Base62.isBase62(secret.substring(prefix.length()))) {
+                || !Base62.isBase62(secret, prefix.length(), secret.length())) {
             return false;
         }
         String body = secret.substring(0, secret.length() - CHECKSUM_LENGTH);

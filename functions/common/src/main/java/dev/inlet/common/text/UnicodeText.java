@@ -12,7 +12,13 @@ public final class UnicodeText {
 
     /** True when some surrogate in {@code text} is not half of a high-low pair (a pair reversed counts too). */
     public static boolean hasUnpairedSurrogate(String text) {
-        for (int i = 0; i < text.length(); i++) {
+        // Most text holds no surrogate at all: one mask test per character until the first one.
+        int n = text.length();
+        int first = 0;
+        while (first < n && (text.charAt(first) & 0xF800) != 0xD800) {
+            first++;
+        }
+        for (int i = first; i < n; i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {

@@ -123,8 +123,14 @@ final class IncomingEvents {
             }
         }
         Optional<String> messageId = messageId(event, at);
-        checkUnicode(event, at);
         String json = Json.write(event);
+        // The written event holds every field name and string as is (Jackson escapes no surrogate): one scan of it
+        // is cheaper than walking the tree, which only a refusal needs, to name the field.
+        if (UnicodeText.hasUnpairedSurrogate(json)) {
+            checkUnicode(event, at);
+            throw invalid(at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
+                    "The event holds text that is not valid Unicode (an unpaired surrogate such as \\ud800)");
+        }
         int size = json.getBytes(StandardCharsets.UTF_8).length;
         if (size > IngestionLimits.MAX_EVENT_BYTES) {
             throw ApiError.forField(413, "payload_too_large", at.isEmpty() ? "event" : at.substring(0, at.length() - 1),
