@@ -1,8 +1,10 @@
 package dev.inlet.common.logging;
 
+import java.net.URI;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.logging.log4j.core.config.xml.XmlConfigurationFactory;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.selector.ClassLoaderContextSelector;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -12,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * SnapStart it is the largest single part of a cold start; with SnapStart it happens before the snapshot either way.
  *
  * <p>How the two threads share log4j without waiting for each other: the handler's thread waits only until the
- * background thread has begun configuring (signalled by {@link SignallingXmlConfigurationFactory}, which
+ * background thread has begun configuring (signalled by {@link SignallingContextSelector}, which
  * log4j2.component.properties names), i.e. until it holds log4j's configuration lock. From then on, loggers asked
  * for elsewhere (ours, the SDK's) are handed out at once on log4j's default configuration, since
  * {@code LoggerContext.start} only {@code tryLock}s, and are moved to the real configuration when it is done. So that
@@ -47,10 +49,19 @@ public final class LoggingStartup {
     }
 
     /**
-     * Starts logging in the background unless a handler class already has, and returns once the background thread
-     * holds log4j's configuration: call first in a handler's static initialiser, before anything asks for a logger.
+     * Starts logging in the background unless a handler class already has, initialises {@code meanwhile} (classes
+     * whose initialisation needs no logger, such as Jackson's set-up, so that it overlaps log4j's own start), and
+     * returns once the background thread holds log4j's configuration: call first in a handler's static initialiser,
+     * before anything asks for a logger.
      */
-    public static void beginInBackground() {
+    public static void beginInBackground(Class<?>... meanwhile) {
+        for (Class<?> type : meanwhile) {
+            try {
+                Class.forName(type.getName(), true, type.getClassLoader());
+            } catch (ClassNotFoundException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
         await(() -> CONFIGURING.await(WAIT_MILLIS, TimeUnit.MILLISECONDS));
     }
 
@@ -74,12 +85,20 @@ public final class LoggingStartup {
     }
 
     /**
-     * log4j's XML configuration factory, which log4j instantiates while it holds the configuration lock: the signal
-     * that the handler's thread may go on. Named by {@code log4j2.configurationFactory}.
+     * log4j's usual context selector, whose contexts signal when they begin configuring: {@code start()} calls
+     * {@code reconfigure()} once it holds the configuration lock, before any plugin or configuration file is read.
+     * Named by {@code log4j2.contextSelector} (log4j2.component.properties).
      */
-    public static final class SignallingXmlConfigurationFactory extends XmlConfigurationFactory {
-        public SignallingXmlConfigurationFactory() {
-            CONFIGURING.countDown();
+    public static final class SignallingContextSelector extends ClassLoaderContextSelector {
+        @Override
+        protected LoggerContext createContext(String name, URI configLocation) {
+            return new LoggerContext(name, null, configLocation) {
+                @Override
+                public void reconfigure() {
+                    CONFIGURING.countDown();
+                    super.reconfigure();
+                }
+            };
         }
     }
 }

@@ -51,7 +51,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         Resource {
 
     static {
-        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+        // Before anything asks for a logger; Jackson's set-up needs none, so it overlaps logging's start.
+        LoggingStartup.beginInBackground(Json.class);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);

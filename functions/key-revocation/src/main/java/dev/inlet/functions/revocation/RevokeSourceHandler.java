@@ -1,5 +1,6 @@
 package dev.inlet.functions.revocation;
 
+import dev.inlet.common.http.Json;
 import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -31,7 +32,8 @@ public final class RevokeSourceHandler implements RequestHandler<APIGatewayV2HTT
         Resource {
 
     static {
-        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+        // Before anything asks for a logger; Jackson's set-up needs none, so it overlaps logging's start.
+        LoggingStartup.beginInBackground(Json.class);
     }
 
     private final AdminServices services;

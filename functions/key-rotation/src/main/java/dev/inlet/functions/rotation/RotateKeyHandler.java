@@ -35,7 +35,8 @@ public final class RotateKeyHandler implements RequestHandler<APIGatewayV2HTTPEv
         Resource {
 
     static {
-        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+        // Before anything asks for a logger; Jackson's set-up needs none, so it overlaps logging's start.
+        LoggingStartup.beginInBackground(Json.class);
     }
 
     private final AdminServices services;

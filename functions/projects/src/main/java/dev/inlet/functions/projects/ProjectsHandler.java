@@ -33,7 +33,8 @@ public final class ProjectsHandler implements RequestHandler<APIGatewayV2HTTPEve
         Resource {
 
     static {
-        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+        // Before anything asks for a logger; Jackson's set-up needs none, so it overlaps logging's start.
+        LoggingStartup.beginInBackground(Json.class);
     }
 
     private static final int DEFAULT_PAGE_SIZE = 50;

@@ -50,7 +50,8 @@ public final class SourcesHandler implements RequestHandler<APIGatewayV2HTTPEven
         Resource {
 
     static {
-        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+        // Before anything asks for a logger; Jackson's set-up needs none, so it overlaps logging's start.
+        LoggingStartup.beginInBackground(Json.class);
     }
 
     static final int DEFAULT_PAGE_SIZE = 50;

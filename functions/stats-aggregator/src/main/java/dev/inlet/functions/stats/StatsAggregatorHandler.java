@@ -1,5 +1,6 @@
 package dev.inlet.functions.stats;
 
+import dev.inlet.common.http.Json;
 import dev.inlet.common.logging.LoggingStartup;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -28,7 +29,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class StatsAggregatorHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Resource {
 
     static {
-        LoggingStartup.beginInBackground(); // before anything asks for a logger: see LoggingStartup
+        // Before anything asks for a logger; Jackson's set-up needs none, so it overlaps logging's start.
+        LoggingStartup.beginInBackground(Json.class);
     }
 
     private final StatsAggregation aggregation;
