@@ -21,6 +21,8 @@ public final class RequestLog {
     public static final String PROJECT_ID = "project_id";
     public static final String ACTOR = "actor";
     public static final String OUTCOME = "outcome";
+    /** The outcome of a line logged while the request is still being answered. */
+    public static final String IN_PROGRESS = "in_progress";
     public static final String STATUS = "status";
     public static final String LATENCY_MS = "latency_ms";
     public static final String EVENTS = "events";
@@ -34,6 +36,8 @@ public final class RequestLog {
         return around(context, () -> {
             MDC.put(REQUEST_ID, requestId);
             MDC.put(ROUTE, route);
+            // Every line has an outcome: a line logged before the answer (a retry, a fallback) says it was pending.
+            MDC.put(OUTCOME, IN_PROGRESS);
             return invocation.get();
         });
     }
